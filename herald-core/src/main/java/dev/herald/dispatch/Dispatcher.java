@@ -1,0 +1,339 @@
+package dev.herald.dispatch;
+
+import dev.herald.event.Provenance;
+import dev.herald.filter.Filter;
+import dev.herald.transport.Consumer;
+import dev.herald.transport.Delivery;
+import io.cloudevents.CloudEvent;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives one subscription: polls its {@link Consumer}, filters, runs the handler on virtual threads
+ * with bounded concurrency, and settles every delivery — ack after the handler returned, nack with
+ * backoff after a failure, dead letter after the last attempt. Retries are scheduled by the
+ * transport (nack with a delay), so no thread sleeps or spins waiting for them.
+ *
+ * <p>Per-key ordering is the transport's job ({@code Capability.ORDERING}): it hands out an event of
+ * a key only when the previous one of that key is settled, so the dispatcher can run different keys
+ * in parallel without tracking them.
+ */
+public final class Dispatcher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
+    private static final int MAX_ERROR_CHARS = 4000;
+
+    private final String subscription;
+    private final Consumer consumer;
+    private final Filter filter;
+    private final Invocation invocation;
+    private final DeliveryPolicy policy;
+    private final DispatchObserver observer;
+    /** One permit per handler call that may run now; all permits back means nothing is in flight. */
+    private final Semaphore capacity;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition resumed = lock.newCondition();
+    private volatile boolean running;
+    private volatile boolean paused;
+    private Thread poller;
+
+    private Dispatcher(String subscription, Consumer consumer, Filter filter, Invocation invocation,
+                       DeliveryPolicy policy, DispatchObserver observer) {
+        this.subscription = Objects.requireNonNull(subscription);
+        this.consumer = Objects.requireNonNull(consumer);
+        this.filter = Objects.requireNonNull(filter);
+        this.invocation = invocation;
+        this.policy = Objects.requireNonNull(policy);
+        this.observer = Objects.requireNonNull(observer);
+        this.capacity = new Semaphore(policy.concurrency());
+    }
+
+    /** A dispatcher calling {@code handler} once per event. */
+    public static Dispatcher forEvents(String subscription, Consumer consumer, Filter filter, EventHandler handler,
+                                       DeliveryPolicy policy, DispatchObserver observer) {
+        return new Dispatcher(subscription, consumer, filter, new Single(handler), policy, observer);
+    }
+
+    /** A dispatcher calling {@code handler} with groups of up to {@code policy.groupSize()} events. */
+    public static Dispatcher forBatches(String subscription, Consumer consumer, Filter filter, BatchHandler handler,
+                                        DeliveryPolicy policy, DispatchObserver observer) {
+        return new Dispatcher(subscription, consumer, filter, new Grouped(handler), policy, observer);
+    }
+
+    /** Starts polling on a virtual thread. */
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        poller = Thread.ofVirtual().name("herald-dispatch-" + subscription).start(this::pollLoop);
+    }
+
+    /** Stops taking new deliveries; handler calls already running finish. */
+    public void pause() {
+        paused = true;
+    }
+
+    /** Takes deliveries again after {@link #pause()}. */
+    public void resume() {
+        lock.lock();
+        try {
+            paused = false;
+            resumed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether the dispatcher is paused. */
+    public boolean isPaused() {
+        return paused;
+    }
+
+    /**
+     * Stops polling, waits up to {@code drainTimeout} for running handler calls to finish, then
+     * closes the consumer, which releases anything still unsettled for redelivery — so nothing is
+     * lost when a handler outlives the timeout, it only runs again later.
+     *
+     * @return true when every handler call finished within the timeout
+     */
+    public boolean stop(Duration drainTimeout) throws InterruptedException {
+        Thread pollerThread;
+        synchronized (this) {
+            if (!running) {
+                return true;
+            }
+            running = false;
+            pollerThread = poller;
+        }
+        pollerThread.interrupt();
+        pollerThread.join();
+        boolean drained = capacity.tryAcquire(policy.concurrency(), drainTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        consumer.close();
+        if (drained) {
+            capacity.release(policy.concurrency());
+        } else {
+            LOG.warn("subscription {}: handlers still running after {}; their events will be redelivered",
+                    subscription, drainTimeout);
+        }
+        return drained;
+    }
+
+    private void pollLoop() {
+        while (running) {
+            int reserved = 0;
+            try {
+                awaitNotPaused();
+                capacity.acquire();
+                reserved = 1 + drainAvailable(invocation.maxCalls(policy) - 1);
+                List<Delivery> deliveries = consumer.poll(reserved * invocation.eventsPerCall(policy), POLL_TIMEOUT);
+                // A pause can arrive while the poll waits: hold what it returned until resumed. If the
+                // dispatcher stops meanwhile, closing the consumer releases them for redelivery.
+                awaitNotPaused();
+                if (!running) {
+                    return;
+                }
+                reserved -= invocation.dispatch(this, deliveries);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                if (running) {
+                    LOG.error("subscription {}: polling failed, retrying in 1 s", subscription, e);
+                    sleepQuietly(Duration.ofSeconds(1));
+                }
+            } finally {
+                // Permits not handed to a handler call go back, or stop() would wait for them forever.
+                capacity.release(reserved);
+            }
+        }
+    }
+
+    private int drainAvailable(int atMost) {
+        int taken = 0;
+        while (taken < atMost && capacity.tryAcquire()) {
+            taken++;
+        }
+        return taken;
+    }
+
+    private void awaitNotPaused() throws InterruptedException {
+        lock.lock();
+        try {
+            while (paused && running) {
+                resumed.await();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void sleepQuietly(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Acks filtered-out deliveries and returns the rest. */
+    private List<Delivery> passFilter(List<Delivery> deliveries) {
+        List<Delivery> passed = new ArrayList<>(deliveries.size());
+        for (Delivery delivery : deliveries) {
+            if (filter.matches(delivery.event())) {
+                passed.add(delivery);
+            } else {
+                delivery.ack();
+                observer.attempted(subscription, delivery.event(), delivery.attempt(), Outcome.FILTERED,
+                        Duration.ZERO, null);
+            }
+        }
+        return passed;
+    }
+
+    /** Runs work on a new virtual thread that gives its capacity permit back when done. */
+    private void runAsync(Runnable work) {
+        Thread.ofVirtual().name("herald-handler-" + subscription).start(() -> {
+            try {
+                work.run();
+            } finally {
+                capacity.release();
+            }
+        });
+    }
+
+    private void succeeded(Delivery delivery, long startNanos) {
+        delivery.ack();
+        observer.attempted(subscription, delivery.event(), delivery.attempt(), Outcome.ACKED, since(startNanos), null);
+    }
+
+    private void failed(Delivery delivery, Throwable error, long startNanos) {
+        Outcome outcome;
+        if (delivery.attempt() >= policy.maxAttempts()) {
+            delivery.deadLetter(describe(error));
+            outcome = Outcome.DEAD_LETTERED;
+        } else {
+            delivery.nack(policy.backoff().delayAfter(delivery.attempt()));
+            outcome = Outcome.RETRYING;
+        }
+        observer.attempted(subscription, delivery.event(), delivery.attempt(), outcome, since(startNanos), error);
+    }
+
+    private static Duration since(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+
+    /** The error as stored with a dead letter: the stack trace, bounded. */
+    private static String describe(Throwable error) {
+        StringWriter text = new StringWriter();
+        error.printStackTrace(new PrintWriter(text));
+        String trace = text.toString();
+        return trace.length() <= MAX_ERROR_CHARS ? trace : trace.substring(0, MAX_ERROR_CHARS) + "…";
+    }
+
+    /** How deliveries become handler calls: one per event, or one per group. */
+    private sealed interface Invocation permits Single, Grouped {
+
+        /** The most handler calls one poll may feed. */
+        int maxCalls(DeliveryPolicy policy);
+
+        /** Events one handler call takes. */
+        int eventsPerCall(DeliveryPolicy policy);
+
+        /** Starts handler calls for the deliveries; returns how many capacity permits they took. */
+        int dispatch(Dispatcher dispatcher, List<Delivery> deliveries);
+    }
+
+    private record Single(EventHandler handler) implements Invocation {
+
+        @Override
+        public int maxCalls(DeliveryPolicy policy) {
+            return policy.concurrency();
+        }
+
+        @Override
+        public int eventsPerCall(DeliveryPolicy policy) {
+            return 1;
+        }
+
+        @Override
+        public int dispatch(Dispatcher dispatcher, List<Delivery> deliveries) {
+            List<Delivery> passed = dispatcher.passFilter(deliveries);
+            for (Delivery delivery : passed) {
+                dispatcher.runAsync(() -> handle(dispatcher, delivery));
+            }
+            return passed.size();
+        }
+
+        private void handle(Dispatcher dispatcher, Delivery delivery) {
+            long start = System.nanoTime();
+            try {
+                Provenance.handling(delivery.event(), () -> {
+                    handler.handle(delivery.event());
+                    return null;
+                });
+                dispatcher.succeeded(delivery, start);
+            } catch (Exception | Error e) {
+                dispatcher.failed(delivery, e, start);
+            }
+        }
+    }
+
+    private record Grouped(BatchHandler handler) implements Invocation {
+
+        @Override
+        public int maxCalls(DeliveryPolicy policy) {
+            return 1;
+        }
+
+        @Override
+        public int eventsPerCall(DeliveryPolicy policy) {
+            return policy.groupSize();
+        }
+
+        @Override
+        public int dispatch(Dispatcher dispatcher, List<Delivery> deliveries) {
+            List<Delivery> passed = dispatcher.passFilter(deliveries);
+            if (passed.isEmpty()) {
+                return 0;
+            }
+            dispatcher.runAsync(() -> handle(dispatcher, passed));
+            return 1;
+        }
+
+        private void handle(Dispatcher dispatcher, List<Delivery> group) {
+            long start = System.nanoTime();
+            List<CloudEvent> events = group.stream().map(Delivery::event).toList();
+            try {
+                handler.handle(events);
+                group.forEach(d -> dispatcher.succeeded(d, start));
+            } catch (BatchFailure partial) {
+                Map<String, Delivery> byId = new HashMap<>();
+                group.forEach(d -> byId.put(d.event().getId(), d));
+                Throwable cause = partial.getCause() == null ? partial : partial.getCause();
+                byId.forEach((id, d) -> {
+                    if (partial.failedEventIds().contains(id)) {
+                        dispatcher.failed(d, cause, start);
+                    } else {
+                        dispatcher.succeeded(d, start);
+                    }
+                });
+            } catch (Exception | Error e) {
+                group.forEach(d -> dispatcher.failed(d, e, start));
+            }
+        }
+    }
+}

@@ -1,0 +1,251 @@
+package dev.herald.store;
+
+import dev.herald.dispatch.BatchHandler;
+import dev.herald.dispatch.Dispatcher;
+import dev.herald.dispatch.EventHandler;
+import dev.herald.event.EnvelopeRules;
+import dev.herald.event.EventData;
+import dev.herald.event.InvalidEventException;
+import dev.herald.event.Provenance;
+import dev.herald.schema.EventValidator;
+import dev.herald.schema.SchemaRegistry;
+import dev.herald.transport.Capability;
+import dev.herald.transport.Consumer;
+import dev.herald.transport.SubscriptionSpec;
+import dev.herald.transport.Transport;
+import io.cloudevents.CloudEvent;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Herald's in-process API: one domain publishes, others subscribe, and neither knows the other.
+ *
+ * <pre>{@code
+ * EventStore store = EventStore.builder(transport, SchemaRegistry.builtinCatalog()).build();
+ *
+ * store.subscribe("security.scan_on_push", event -> scanner.scan(event),
+ *         SubscribeOptions.forTypes("repository.push").maxAttempts(10));
+ *
+ * store.publish(EventBuilder.create(store.schemas()).type("repository.push").source("/repo/1")
+ *         .project("gid://gitlab/Project/1").data(push).build());
+ * }</pre>
+ *
+ * <p>{@link #publish} validates first (envelope and schema; an invalid event is refused with every
+ * violation and nothing is written) and returns only once the transport stored the events durably.
+ * Events published while a handler runs are linked to the event it handles ({@link Provenance}).
+ * Subscriptions are durable: a subscription that is closed and subscribed again resumes where it
+ * stopped.
+ */
+public final class EventStore implements AutoCloseable {
+
+    private final Transport transport;
+    private final SchemaRegistry schemas;
+    private final EventValidator validator;
+    private final TopicRouter router;
+    private final Duration drainTimeout;
+    private final Telemetry telemetry;
+    private final Map<String, Subscription> running = new ConcurrentHashMap<>();
+
+    private EventStore(Builder builder) {
+        this.transport = builder.transport;
+        this.schemas = builder.schemas;
+        this.validator = new EventValidator(builder.envelopeRules, builder.schemas);
+        this.router = builder.router;
+        this.drainTimeout = builder.drainTimeout;
+        this.telemetry = new Telemetry(builder.meters, builder.transport);
+    }
+
+    /** Starts configuring a store on a transport with a schema registry. */
+    public static Builder builder(Transport transport, SchemaRegistry schemas) {
+        return new Builder(transport, schemas);
+    }
+
+    /** The transport underneath. */
+    public Transport transport() {
+        return transport;
+    }
+
+    /** The schema registry events are checked against. */
+    public SchemaRegistry schemas() {
+        return schemas;
+    }
+
+    /**
+     * Validates and durably publishes one event.
+     *
+     * @return the event as stored (with causation and correlation added inside a handler)
+     * @throws InvalidEventException when the event breaks an envelope or schema rule; nothing is stored
+     */
+    public CloudEvent publish(CloudEvent event) {
+        return publish(List.of(event)).getFirst();
+    }
+
+    /**
+     * Validates and durably publishes a group: if any event is invalid, none is stored. Events of
+     * one topic are written atomically where the transport declares {@link Capability#ATOMIC_BATCH}.
+     *
+     * @return the events as stored, in the given order
+     * @throws InvalidEventException with every violation of every event ({@code [i].attribute})
+     */
+    public List<CloudEvent> publish(List<CloudEvent> events) {
+        List<CloudEvent> linked = events.stream().map(Provenance::apply).toList();
+        Map<String, List<CloudEvent>> byTopic = new LinkedHashMap<>();
+        for (CloudEvent event : linked) {
+            byTopic.computeIfAbsent(router.topicFor(event), topic -> new ArrayList<>()).add(event);
+        }
+        long start = System.nanoTime();
+        try {
+            validator.requireValid(linked);
+        } catch (InvalidEventException e) {
+            byTopic.forEach((topic, group) -> telemetry.publishFailed(topic, group, "invalid", e.getMessage(),
+                    System.nanoTime() - start));
+            throw e;
+        }
+        for (Map.Entry<String, List<CloudEvent>> group : byTopic.entrySet()) {
+            long groupStart = System.nanoTime();
+            try {
+                transport.publish(group.getKey(), group.getValue());
+            } catch (RuntimeException e) {
+                telemetry.publishFailed(group.getKey(), group.getValue(), "failed", e.toString(),
+                        System.nanoTime() - groupStart);
+                throw e;
+            }
+            telemetry.published(group.getKey(), group.getValue(), System.nanoTime() - groupStart);
+        }
+        return linked;
+    }
+
+    /**
+     * Starts a durable subscription whose handler takes one event at a time.
+     *
+     * @throws IllegalStateException    when a subscription of that name already runs in this store
+     * @throws IllegalArgumentException when the options need a capability the transport lacks
+     */
+    public Subscription subscribe(String name, EventHandler handler, SubscribeOptions options) {
+        Objects.requireNonNull(handler, "handler");
+        return start(name, options, consumer -> Dispatcher.forEvents(name, consumer, options.filter(), handler,
+                options.policy(), telemetry));
+    }
+
+    /** Starts a durable subscription whose handler takes the event's data bound to {@code dataType}. */
+    public <T> Subscription subscribe(String name, Class<T> dataType, DataHandler<T> handler,
+                                      SubscribeOptions options) {
+        Objects.requireNonNull(handler, "handler");
+        return subscribe(name, event -> handler.handle(EventData.as(event, dataType), event), options);
+    }
+
+    /** Starts a durable subscription whose handler takes groups of up to {@code options.policy().groupSize()}. */
+    public Subscription subscribeBatch(String name, BatchHandler handler, SubscribeOptions options) {
+        Objects.requireNonNull(handler, "handler");
+        return start(name, options, consumer -> Dispatcher.forBatches(name, consumer, options.filter(), handler,
+                options.policy(), telemetry));
+    }
+
+    /** The running subscription of that name in this store. */
+    public Optional<Subscription> subscription(String name) {
+        return Optional.ofNullable(running.get(name));
+    }
+
+    /** Stops a subscription (if running here) and deletes its position and dead letters for good. */
+    public void unsubscribe(String name) {
+        Subscription subscription = running.get(name);
+        if (subscription != null) {
+            subscription.close();
+        }
+        transport.deleteSubscription(name);
+        telemetry.forget(name);
+    }
+
+    /** A subscription's dead letters. */
+    public DeadLetters deadLetters(String subscription) {
+        if (transport.subscription(subscription).isEmpty()) {
+            throw new IllegalArgumentException("no subscription named " + subscription);
+        }
+        return new DeadLetters(transport, subscription);
+    }
+
+    /**
+     * Stops every subscription, letting running handler calls finish within the drain timeout
+     * (unfinished ones are redelivered later, never lost), then closes the transport.
+     */
+    @Override
+    public void close() {
+        List.copyOf(running.values()).parallelStream().forEach(Subscription::close);
+        transport.close();
+    }
+
+    /** Synchronized: starting subscriptions is rare, and it keeps "one running subscription per name" simple. */
+    private synchronized Subscription start(String name, SubscribeOptions options,
+                                            Function<Consumer, Dispatcher> dispatcherFor) {
+        if (options.policy().orderedByKey() && !transport.capabilities().contains(Capability.ORDERING)) {
+            throw new IllegalArgumentException("subscription " + name + " asks for per-key ordering, which the "
+                    + transport.name() + " transport does not offer");
+        }
+        if (running.containsKey(name)) {
+            throw new IllegalStateException("subscription " + name + " is already running in this store");
+        }
+        transport.createSubscription(new SubscriptionSpec(name, options.topic(), options.start(),
+                options.policy().orderedByKey(), options.deliveryDelay()));
+        Dispatcher dispatcher = dispatcherFor.apply(transport.openConsumer(name));
+        Subscription subscription = new Subscription(name, options, dispatcher, transport, drainTimeout,
+                () -> running.remove(name));
+        running.put(name, subscription);
+        telemetry.watch(name);
+        dispatcher.start();
+        return subscription;
+    }
+
+    /** Configures an {@link EventStore}. */
+    public static final class Builder {
+
+        private final Transport transport;
+        private final SchemaRegistry schemas;
+        private TopicRouter router = TopicRouter.single(TopicRouter.DEFAULT_TOPIC);
+        private EnvelopeRules envelopeRules = EnvelopeRules.defaults();
+        private MeterRegistry meters = new SimpleMeterRegistry();
+        private Duration drainTimeout = Duration.ofSeconds(30);
+
+        private Builder(Transport transport, SchemaRegistry schemas) {
+            this.transport = Objects.requireNonNull(transport, "transport");
+            this.schemas = Objects.requireNonNull(schemas, "schemas");
+        }
+
+        /** How types map to topics (default: everything to {@value TopicRouter#DEFAULT_TOPIC}). */
+        public Builder router(TopicRouter topicRouter) {
+            this.router = Objects.requireNonNull(topicRouter);
+            return this;
+        }
+
+        /** Envelope rules, e.g. another size limit (default 1 MiB per event). */
+        public Builder envelopeRules(EnvelopeRules rules) {
+            this.envelopeRules = Objects.requireNonNull(rules);
+            return this;
+        }
+
+        /** Where metrics go (default: a private in-memory registry). */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meters = Objects.requireNonNull(registry);
+            return this;
+        }
+
+        /** How long {@link EventStore#close()} waits for running handler calls (default 30 s). */
+        public Builder drainTimeout(Duration timeout) {
+            this.drainTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        /** The store. */
+        public EventStore build() {
+            return new EventStore(this);
+        }
+    }
+}
