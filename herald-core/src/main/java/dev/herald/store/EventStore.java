@@ -12,10 +12,12 @@ import dev.herald.schema.SchemaRegistry;
 import dev.herald.transport.Capability;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.SubscriptionSpec;
+import dev.herald.transport.TransactionalTransport;
 import dev.herald.transport.Transport;
 import io.cloudevents.CloudEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -97,6 +99,38 @@ public final class EventStore implements AutoCloseable {
      * @throws InvalidEventException with every violation of every event ({@code [i].attribute})
      */
     public List<CloudEvent> publish(List<CloudEvent> events) {
+        return publish(events, transport::publish);
+    }
+
+    /**
+     * Validates a group and writes it in the caller's open transaction (transactional outbox): the
+     * events are delivered if and only if the caller commits. Needs a transport declaring
+     * {@link Capability#TRANSACTIONS}; see {@link Transactions#inTransaction} for the usual wrapping.
+     *
+     * @param connection a connection to the transport's database, auto-commit off
+     * @return the events as written, in the given order
+     * @throws UnsupportedOperationException when the transport cannot join a transaction
+     */
+    public List<CloudEvent> publish(List<CloudEvent> events, Connection connection) {
+        if (!(transport instanceof TransactionalTransport transactional)) {
+            throw new UnsupportedOperationException("the " + transport.name()
+                    + " transport cannot publish inside a caller's transaction");
+        }
+        return publish(events, (topic, group) -> transactional.publish(topic, group, connection));
+    }
+
+    /** One event in the caller's open transaction; see {@link #publish(List, Connection)}. */
+    public CloudEvent publish(CloudEvent event, Connection connection) {
+        return publish(List.of(event), connection).getFirst();
+    }
+
+    /** Writes one topic's events: to the transport directly, or through a caller's transaction. */
+    @FunctionalInterface
+    private interface TopicWriter {
+        void write(String topic, List<CloudEvent> events);
+    }
+
+    private List<CloudEvent> publish(List<CloudEvent> events, TopicWriter writer) {
         List<CloudEvent> linked = events.stream().map(Provenance::apply).toList();
         Map<String, List<CloudEvent>> byTopic = new LinkedHashMap<>();
         for (CloudEvent event : linked) {
@@ -113,7 +147,7 @@ public final class EventStore implements AutoCloseable {
         for (Map.Entry<String, List<CloudEvent>> group : byTopic.entrySet()) {
             long groupStart = System.nanoTime();
             try {
-                transport.publish(group.getKey(), group.getValue());
+                writer.write(group.getKey(), group.getValue());
             } catch (RuntimeException e) {
                 telemetry.publishFailed(group.getKey(), group.getValue(), "failed", e.toString(),
                         System.nanoTime() - groupStart);

@@ -372,6 +372,13 @@ class EventStoreTest {
     }
 
     @Test
+    void publishingInACallersTransactionNeedsATransactionalTransport() {
+        assertThatThrownBy(() -> store.publish(pipeline(1), (java.sql.Connection) null))
+                .isInstanceOf(UnsupportedOperationException.class)
+                .hasMessageContaining("memory transport cannot publish inside a caller's transaction");
+    }
+
+    @Test
     void aNameRunsOncePerStore() {
         store.subscribe("once", event -> { }, SubscribeOptions.defaults());
 
