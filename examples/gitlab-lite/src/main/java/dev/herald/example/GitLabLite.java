@@ -96,7 +96,10 @@ public final class GitLabLite implements AutoCloseable {
         push("req-push-2", "main", List.of(new Commit("c".repeat(40), "WIP: refactor checkout", "WIP", List.of(),
                 List.of("app/checkout.rb"))));
 
+        // Done when people were told and the audit trail recorded both chains: push 1 causes 4 events
+        // (pipeline created and finished, a finding, an approval), push 2 causes 2.
         awaitUntil(() -> notifier.sent().size() >= notificationsBefore + 2
+                && audit.causalTree("req-push-1").size() >= 5
                 && audit.causalTree("req-push-2").size() >= 3, Duration.ofSeconds(30));
         for (String request : List.of("req-push-1", "req-push-2")) {
             out.println();
