@@ -26,5 +26,10 @@ public enum Capability {
     /** A batch publish is atomic: all events of the batch become visible, or none. */
     ATOMIC_BATCH,
     /** Published events survive a restart of the broker or Herald process. */
-    DURABLE
+    DURABLE,
+    /**
+     * A topic's stored events can be read back by position ({@link Transport#read}), independently of
+     * any subscription: what the server's event query and browsing tools use.
+     */
+    QUERY
 }

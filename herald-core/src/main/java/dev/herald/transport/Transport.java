@@ -71,6 +71,19 @@ public interface Transport extends AutoCloseable {
     /** Removes dead letters for good; returns how many. */
     int discard(String subscription, List<String> deadLetterIds);
 
+    /**
+     * Reads a topic's stored events in publish order: at most {@code limit} entries whose position is
+     * greater than {@code afterPosition} (0 reads from the oldest stored event). Positions are positive
+     * and increase along the topic, but need not be contiguous; feed the last entry's position back in
+     * to read on. Events removed by retention are skipped. An unknown topic reads as empty. Needs
+     * {@link Capability#QUERY}.
+     *
+     * @throws UnsupportedOperationException without the capability
+     */
+    default List<LogEntry> read(String topic, long afterPosition, int limit) {
+        throw new UnsupportedOperationException("the " + name() + " transport cannot read its stored events");
+    }
+
     /** Releases connections and threads; consumers still open are closed first. */
     @Override
     void close();

@@ -4,6 +4,7 @@ import dev.herald.event.HeraldAttributes;
 import dev.herald.transport.Capability;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.DeadLetter;
+import dev.herald.transport.LogEntry;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.SubscriptionStats;
@@ -20,8 +21,9 @@ import java.util.function.Supplier;
 
 /**
  * A thread-safe in-memory transport for tests and examples. Declares {@link Capability#ORDERING},
- * {@link Capability#REPLAY}, {@link Capability#CONSUMER_GROUPS}, {@link Capability#ATOMIC_BATCH} and
- * {@link Capability#NATIVE_DELAY}; not {@link Capability#DURABLE}: nothing survives the JVM.
+ * {@link Capability#REPLAY}, {@link Capability#CONSUMER_GROUPS}, {@link Capability#ATOMIC_BATCH},
+ * {@link Capability#NATIVE_DELAY} and {@link Capability#QUERY}; not {@link Capability#DURABLE}:
+ * nothing survives the JVM.
  *
  * <p>The data lives in an {@link InMemoryBroker}. {@code new InMemoryTransport()} brings its own;
  * transports made by {@link InMemoryBroker#connect()} share one, so closing one transport and opening
@@ -43,7 +45,8 @@ import java.util.function.Supplier;
 public final class InMemoryTransport implements Transport {
 
     private static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.ORDERING,
-            Capability.REPLAY, Capability.CONSUMER_GROUPS, Capability.ATOMIC_BATCH, Capability.NATIVE_DELAY));
+            Capability.REPLAY, Capability.CONSUMER_GROUPS, Capability.ATOMIC_BATCH, Capability.NATIVE_DELAY,
+            Capability.QUERY));
 
     private final InMemoryBroker broker;
     /** Open consumers of this transport; guarded by the broker's lock. */
@@ -193,6 +196,25 @@ public final class InMemoryTransport implements Transport {
         return locked(() -> {
             requireOpen();
             return existing(subscription).discard(ids);
+        });
+    }
+
+    /** Positions are topic offsets plus one. */
+    @Override
+    public List<LogEntry> read(String topic, long afterPosition, int limit) {
+        requireName(topic, "topic");
+        if (afterPosition < 0 || limit < 0) {
+            throw new IllegalArgumentException("afterPosition and limit must not be negative");
+        }
+        return locked(() -> {
+            requireOpen();
+            MemoryTopic log = broker.topic(topic);
+            List<LogEntry> entries = new ArrayList<>();
+            for (long offset = afterPosition; offset < log.size() && entries.size() < limit; offset++) {
+                StoredEvent stored = log.get(offset);
+                entries.add(new LogEntry(offset + 1, stored.publishedAt(), stored.event()));
+            }
+            return entries;
         });
     }
 

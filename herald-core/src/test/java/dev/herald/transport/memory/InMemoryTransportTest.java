@@ -40,7 +40,7 @@ class InMemoryTransportTest {
     void declaresEverythingButDurability() {
         assertThat(transport.name()).isEqualTo("memory");
         assertThat(transport.capabilities()).containsExactlyInAnyOrder(Capability.ORDERING, Capability.REPLAY,
-                Capability.CONSUMER_GROUPS, Capability.ATOMIC_BATCH, Capability.NATIVE_DELAY);
+                Capability.CONSUMER_GROUPS, Capability.ATOMIC_BATCH, Capability.NATIVE_DELAY, Capability.QUERY);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.herald.transport.embedded;
 import dev.herald.transport.Capability;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.DeadLetter;
+import dev.herald.transport.LogEntry;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.SubscriptionStats;
@@ -72,7 +73,8 @@ public final class EmbeddedTransport implements Transport {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedTransport.class);
     private static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.DURABLE, Capability.ORDERING,
-            Capability.REPLAY, Capability.CONSUMER_GROUPS, Capability.ATOMIC_BATCH, Capability.NATIVE_DELAY));
+            Capability.REPLAY, Capability.CONSUMER_GROUPS, Capability.ATOMIC_BATCH, Capability.NATIVE_DELAY,
+            Capability.QUERY));
     private static final int READ_CONNECTIONS = 2;
 
     private final Path file;
@@ -264,6 +266,19 @@ public final class EmbeddedTransport implements Transport {
         Objects.requireNonNull(deadLetterIds, "deadLetterIds");
         return writer().call(SqliteWriter.Sync.FULL,
                 tx -> DeadLetterStore.discard(tx, SubscriptionStore.require(tx, subscription), deadLetterIds));
+    }
+
+    /** Positions are the log's sequence numbers, shared by all topics; reads go to a read connection. */
+    @Override
+    public List<LogEntry> read(String topic, long afterPosition, int limit) {
+        requireTopic(topic);
+        if (afterPosition < 0 || limit < 0) {
+            throw new IllegalArgumentException("afterPosition and limit must not be negative");
+        }
+        if (limit == 0) {
+            return List.of();
+        }
+        return readers().read(connection -> EventLog.read(connection, topic, afterPosition, limit));
     }
 
     /**

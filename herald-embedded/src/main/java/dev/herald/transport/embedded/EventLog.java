@@ -2,6 +2,7 @@ package dev.herald.transport.embedded;
 
 import dev.herald.event.HeraldAttributes;
 import dev.herald.event.JsonEvents;
+import dev.herald.transport.LogEntry;
 import dev.herald.transport.StartPosition;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.format.EventFormat;
@@ -10,6 +11,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 
@@ -83,6 +85,24 @@ final class EventLog {
      */
     static CloudEvent read(byte[] json) {
         return FORMAT.deserialize(json);
+    }
+
+    /** Up to {@code limit} events of a topic with a sequence above {@code afterSeq}, in sequence order. */
+    static List<LogEntry> read(Connection connection, String topic, long afterSeq, int limit) throws SQLException {
+        List<LogEntry> entries = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT seq, published_at, data FROM events"
+                        + " WHERE topic_id = (SELECT id FROM topics WHERE name = ?) AND seq > ? ORDER BY seq LIMIT ?")) {
+            select.setString(1, topic);
+            select.setLong(2, afterSeq);
+            select.setInt(3, limit);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    entries.add(new LogEntry(rs.getLong(1), Sqlite.toInstant(rs.getLong(2)), read(rs.getBytes(3))));
+                }
+            }
+        }
+        return entries;
     }
 
     /**
