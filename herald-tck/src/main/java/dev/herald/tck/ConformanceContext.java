@@ -12,9 +12,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 
@@ -54,6 +56,15 @@ public interface ConformanceContext {
 
     /** Closes {@code resource} after the test, before the transport; returns it. */
     <T extends AutoCloseable> T closeAfterTest(T resource);
+
+    /**
+     * The database the transport under test stores its events in, for the caller's transactions of
+     * {@link TransactionConformance}. A transport declaring {@link Capability#TRANSACTIONS} overrides
+     * this in its conformance test; the default has none.
+     */
+    default Optional<DataSource> transactionalDataSource() {
+        return Optional.empty();
+    }
 
     /** {@code n} times the stress multiplier. */
     default int scaled(int n) {
