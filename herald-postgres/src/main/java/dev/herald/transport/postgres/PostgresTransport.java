@@ -1,0 +1,508 @@
+package dev.herald.transport.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.transport.Capability;
+import dev.herald.transport.Consumer;
+import dev.herald.transport.DeadLetter;
+import dev.herald.transport.StartPosition;
+import dev.herald.transport.SubscriptionSpec;
+import dev.herald.transport.SubscriptionStats;
+import dev.herald.transport.TransactionalTransport;
+import dev.herald.transport.TransportException;
+import io.cloudevents.CloudEvent;
+import java.lang.management.ManagementFactory;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A transport on PostgreSQL, with the transactional outbox: {@link #publish(String, List, Connection)}
+ * writes events in the caller's own transaction, so a domain changes its rows and announces the
+ * change atomically.
+ *
+ * <pre>{@code
+ * try (PostgresTransport transport = PostgresTransport.open("jdbc:postgresql://db/app?user=app")) {
+ *     EventStore store = EventStore.builder(transport, SchemaRegistry.builtinCatalog()).build();
+ *     Transactions.inTransaction(appDataSource, connection -> {
+ *         orders.markPaid(connection, orderId);        // the caller's own write
+ *         store.publish(orderPaid, connection);          // delivered if and only if this commits
+ *         return null;
+ *     });
+ * }
+ * }</pre>
+ *
+ * <p><b>Tables.</b> Herald creates and migrates its tables in its own schema
+ * ({@link PostgresOptions#schema()}, default {@code herald}) when a transport opens; see
+ * {@code Schema} for the layout. Any number of processes may open transports on one schema at once:
+ * they share topics, subscriptions and their work.
+ *
+ * <p><b>No event is ever skipped.</b> Sequence numbers are taken when a row is inserted, not when
+ * its transaction commits, so a reader of "{@code seq} greater than my cursor" passes over a lower
+ * sequence that commits after a higher one. Herald instead stores each event's writing transaction
+ * id ({@code xid8}) and orders a topic by {@code (xid, seq)}; a subscription reads only below the
+ * horizon {@code pg_snapshot_xmin(pg_current_snapshot())}, under which no transaction is open and
+ * none can start, so its cursor never moves past an event that is still to commit. The price: an
+ * event becomes deliverable once every transaction that began writing before it ended, so a
+ * long-running transaction that holds a transaction id (anywhere in the cluster) holds delivery back
+ * until it ends. Keep transactions short; {@code idle in transaction} sessions stall Herald.
+ *
+ * <p><b>Durability.</b> {@link #publish(String, List)} returns once its transaction committed with
+ * the server's {@code synchronous_commit}; the outbox publish is exactly as durable as the caller's
+ * commit. Leases and settlements commit without waiting for the WAL flush: a crash of the database
+ * server may undo the last of them, which only means redelivery; a crash of a Herald process loses
+ * nothing.
+ *
+ * <p><b>Delivery.</b> Each subscription has a cursor into its topic and a table of deliveries pulled
+ * from the log when its consumers poll. A delivery handed to a consumer is leased to it until it is
+ * settled, its consumer closes, its process dies (every transport holds a session advisory lock while
+ * it lives; the leases of a process whose lock is gone are released within
+ * {@link PostgresOptions#reapInterval()} by any other), or {@link PostgresOptions#ackDeadline()}
+ * passes. Polls of one subscription lock its row, so competing consumers in any number of processes
+ * never lease the same delivery. An ordered subscription hands out only the oldest unsettled delivery
+ * of each ordering key. Delivery and nack delays are visibility times in the table.
+ *
+ * <p><b>Wake-ups.</b> Waiting consumers sleep until {@code LISTEN/NOTIFY} says their topic may have
+ * something, with a slow fallback poll ({@link PostgresOptions#fallbackPollInterval()}). The
+ * notifications are sent after commits, never inside a publishing transaction: see
+ * {@code Notifier} for why and how outbox commits are noticed.
+ *
+ * <p><b>Retention.</b> Events older than {@link PostgresOptions#retentionMaxAge()} are deleted
+ * periodically, except events a subscription has not finished with.
+ */
+public final class PostgresTransport implements TransactionalTransport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresTransport.class);
+    private static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.DURABLE,
+            Capability.ORDERING, Capability.REPLAY, Capability.CONSUMER_GROUPS, Capability.ATOMIC_BATCH,
+            Capability.TRANSACTIONS, Capability.NATIVE_DELAY));
+
+    private final Db db;
+    private final HikariDataSource ownPool;
+    private final PostgresOptions options;
+    private final int lockKey;
+    private final int memberId;
+    private final EventLog log;
+    private final SubscriptionStore subscriptions;
+    private final DeliveryQueue queue;
+    private final DeadLetterStore deadLetters;
+    private final Retention retention;
+    private final Signals signals;
+    private final Notifier notifier;
+    private final Listener listener;
+    private final ScheduledExecutorService maintenance;
+    private final Set<PostgresConsumer> consumers = ConcurrentHashMap.newKeySet();
+    private final AtomicLong consumerIds = new AtomicLong();
+    private final PostgresConsumer.Context consumerContext;
+    private volatile boolean closed;
+
+    private PostgresTransport(Db db, HikariDataSource ownPool, PostgresOptions options, int lockKey, int memberId,
+                              Signals signals, Notifier notifier, Listener listener) {
+        this.db = db;
+        this.ownPool = ownPool;
+        this.options = options;
+        this.lockKey = lockKey;
+        this.memberId = memberId;
+        this.signals = signals;
+        this.notifier = notifier;
+        this.listener = listener;
+        this.log = new EventLog(db);
+        this.subscriptions = new SubscriptionStore(db, log);
+        this.queue = new DeliveryQueue(db, options);
+        this.deadLetters = new DeadLetterStore(db);
+        this.retention = new Retention(db, options);
+        this.consumerContext = new PostgresConsumer.Context(db, queue, signals, notifier, options, consumers::remove);
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "herald-postgres-maintenance");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long reapMillis = Math.max(1, options.reapInterval().toMillis());
+        maintenance.scheduleWithFixedDelay(this::reap, 0, reapMillis, TimeUnit.MILLISECONDS);
+        long retentionMillis = Math.max(1, options.retentionInterval().toMillis());
+        maintenance.scheduleWithFixedDelay(this::runRetention, retentionMillis, retentionMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Opens a transport on the database at {@code jdbcUrl} with {@link PostgresOptions#defaults()}. */
+    public static PostgresTransport open(String jdbcUrl) {
+        return open(jdbcUrl, PostgresOptions.defaults());
+    }
+
+    /**
+     * Opens a transport on the database at {@code jdbcUrl} (for example
+     * {@code jdbc:postgresql://127.0.0.1:5432/app?user=herald}), with a connection pool of its own
+     * ({@link PostgresOptions#poolSize()} plus the two connections it holds), creating or upgrading
+     * Herald's schema.
+     *
+     * @throws TransportException when the database is unreachable, or its schema is from a newer Herald
+     */
+    public static PostgresTransport open(String jdbcUrl, PostgresOptions options) {
+        Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+        Objects.requireNonNull(options, "options");
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        config.setPoolName("herald-postgres-" + options.schema());
+        config.setMaximumPoolSize(options.poolSize() + 2);
+        config.setMinimumIdle(Math.min(4, options.poolSize() + 2));
+        config.setAutoCommit(true);
+        // Batched inserts become multi-row inserts: one round trip per few hundred events.
+        config.addDataSourceProperty("reWriteBatchedInserts", "true");
+        config.addDataSourceProperty("ApplicationName", "herald");
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new TransportException("cannot connect to " + redact(jdbcUrl) + ": " + e.getMessage(), e);
+        }
+        try {
+            return open(pool, pool, options);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens a transport on a {@link DataSource} the application manages (typically its own pool, so
+     * that outbox publishes and Herald's work share it). The transport holds two of its connections
+     * for its life, and borrows others briefly; closing the transport does not close the DataSource.
+     * For batched publishes, set the pgjdbc property {@code reWriteBatchedInserts=true} on it.
+     *
+     * @throws TransportException when the database is unreachable, or its schema is from a newer Herald
+     */
+    public static PostgresTransport open(DataSource dataSource, PostgresOptions options) {
+        Objects.requireNonNull(dataSource, "dataSource");
+        Objects.requireNonNull(options, "options");
+        return open(dataSource, null, options);
+    }
+
+    private static PostgresTransport open(DataSource dataSource, HikariDataSource ownPool, PostgresOptions options) {
+        Db db = new Db(dataSource, options.schema());
+        // Keys the schema's advisory locks: migration (key2 = 0) and membership (key2 = member id).
+        int lockKey = ("herald:" + options.schema()).hashCode() & 0x7fffffff;
+        Schema.migrate(db, lockKey);
+        int memberId = register(db);
+        Signals signals = new Signals();
+        String channel = "herald." + options.schema();
+        Notifier notifier = new Notifier(dataSource, channel, signals, options.commitWatchInterval());
+        Listener listener = new Listener(dataSource, channel, signals, lockKey, memberId, notifier::pid,
+                notifier::nudge);
+        try {
+            notifier.start();
+            listener.start();
+        } catch (SQLException | RuntimeException e) {
+            listener.close();
+            notifier.close();
+            throw new TransportException("cannot open the PostgreSQL transport on schema " + options.schema()
+                    + ": " + e.getMessage(), e);
+        }
+        return new PostgresTransport(db, ownPool, options, lockKey, memberId, signals, notifier, listener);
+    }
+
+    private static int register(Db db) {
+        return db.durable("registering a member", connection -> {
+            try (PreparedStatement insert = connection.prepareStatement(db.sql(
+                    "INSERT INTO ${s}.members (client) VALUES (?) RETURNING id"))) {
+                insert.setString(1, ManagementFactory.getRuntimeMXBean().getName());
+                try (ResultSet rs = insert.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            }
+        });
+    }
+
+    @Override
+    public String name() {
+        return "postgres";
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return CAPABILITIES;
+    }
+
+    /** The options this transport was opened with. */
+    public PostgresOptions options() {
+        return options;
+    }
+
+    /** The DataSource the transport works with: for an outbox, open the caller's transactions on it. */
+    public DataSource dataSource() {
+        return db.dataSource();
+    }
+
+    /** Appends the events in one transaction (all or none) and returns once it committed. */
+    @Override
+    public void publish(String topic, List<CloudEvent> events) {
+        requireTopic(topic);
+        Objects.requireNonNull(events, "events");
+        requireOpen();
+        if (events.isEmpty()) {
+            return;
+        }
+        // Serialised before a connection is taken: a bad event fails the call with nothing written.
+        List<EventLog.Row> rows = events.stream().map(EventLog.Row::of).toList();
+        int topicId = log.topicId(topic);
+        db.durable("publishing to " + topic, connection -> {
+            log.append(connection, topicId, rows);
+            return null;
+        });
+        notifier.committed(topicId);
+    }
+
+    /**
+     * Writes the events with the caller's connection, inside its open transaction; the caller's
+     * commit makes them visible to subscriptions, its rollback discards them. The connection must be
+     * to this transport's database, with auto-commit off. Consumers are woken shortly after the
+     * commit (this transport watches the transaction's outcome), or by their fallback poll when the
+     * publishing process dies right after committing.
+     */
+    @Override
+    public void publish(String topic, List<CloudEvent> events, Connection connection) {
+        requireTopic(topic);
+        Objects.requireNonNull(events, "events");
+        Objects.requireNonNull(connection, "connection");
+        requireOpen();
+        if (events.isEmpty()) {
+            return;
+        }
+        List<EventLog.Row> rows = events.stream().map(EventLog.Row::of).toList();
+        int topicId = log.topicId(topic);
+        try {
+            if (connection.getAutoCommit()) {
+                throw new IllegalArgumentException("the connection is in auto-commit mode: an outbox publish"
+                        + " joins the caller's transaction, so turn auto-commit off and commit yourself");
+            }
+            notifier.watch(log.appendInTransaction(connection, topicId, rows), topicId);
+        } catch (SQLException e) {
+            throw new TransportException("publishing to " + topic + " in the caller's transaction failed: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void createSubscription(SubscriptionSpec spec) {
+        Objects.requireNonNull(spec, "spec");
+        requireOpen();
+        int topicId = log.topicId(spec.topic());
+        db.durable("creating subscription " + spec.name(), connection -> subscriptions.create(connection, spec, topicId));
+        // An update may have shortened a delivery delay or switched ordering off.
+        notifier.committed(topicId);
+    }
+
+    @Override
+    public Optional<SubscriptionSpec> subscription(String name) {
+        Objects.requireNonNull(name, "name");
+        requireOpen();
+        return db.durable("reading subscription " + name, connection -> subscriptions.find(connection, name))
+                .map(SubscriptionStore.Stored::spec);
+    }
+
+    @Override
+    public void deleteSubscription(String name) {
+        Objects.requireNonNull(name, "name");
+        requireOpen();
+        db.durable("deleting subscription " + name, connection -> {
+            subscriptions.delete(connection, name);
+            return null;
+        });
+    }
+
+    @Override
+    public Consumer openConsumer(String subscription) {
+        Objects.requireNonNull(subscription, "subscription");
+        requireOpen();
+        SubscriptionStore.Stored stored = db.durable("reading subscription " + subscription,
+                connection -> subscriptions.find(connection, subscription))
+                .orElseThrow(() -> SubscriptionStore.unknown(subscription));
+        // Unique across processes: the member id in the high half, a local counter in the low half.
+        long id = ((long) memberId << 32) | (consumerIds.incrementAndGet() & 0xffffffffL);
+        PostgresConsumer consumer = new PostgresConsumer(id, stored, consumerContext);
+        consumers.add(consumer);
+        if (closed) {
+            // close() may have missed it; a consumer must not outlive its transport.
+            consumer.close();
+            throw closedException();
+        }
+        return consumer;
+    }
+
+    @Override
+    public void seek(String subscription, StartPosition position) {
+        Objects.requireNonNull(subscription, "subscription");
+        Objects.requireNonNull(position, "position");
+        requireOpen();
+        SubscriptionStore.Stored stored = db.durable("seeking subscription " + subscription,
+                connection -> subscriptions.seek(connection, subscription, position));
+        notifier.committed(stored.topicId());
+    }
+
+    @Override
+    public SubscriptionStats stats(String subscription) {
+        Objects.requireNonNull(subscription, "subscription");
+        requireOpen();
+        return db.durable("reading the stats of " + subscription, connection -> subscriptions.stats(connection, subscription));
+    }
+
+    @Override
+    public List<DeadLetter> deadLetters(String subscription, String afterIdOrNull, int limit) {
+        Objects.requireNonNull(subscription, "subscription");
+        if (limit <= 0) {
+            throw new IllegalArgumentException("limit must be positive: " + limit);
+        }
+        requireOpen();
+        return db.durable("listing dead letters of " + subscription, connection -> deadLetters.list(connection,
+                subscriptions.require(connection, subscription), afterIdOrNull, limit));
+    }
+
+    @Override
+    public int redrive(String subscription, List<String> deadLetterIds) {
+        Objects.requireNonNull(subscription, "subscription");
+        Objects.requireNonNull(deadLetterIds, "deadLetterIds");
+        requireOpen();
+        SubscriptionStore.Stored[] stored = new SubscriptionStore.Stored[1];
+        int redriven = db.durable("redriving dead letters of " + subscription, connection -> {
+            stored[0] = subscriptions.require(connection, subscription);
+            return deadLetters.redrive(connection, stored[0], deadLetterIds);
+        });
+        if (redriven > 0) {
+            notifier.committed(stored[0].topicId());
+        }
+        return redriven;
+    }
+
+    @Override
+    public int discard(String subscription, List<String> deadLetterIds) {
+        Objects.requireNonNull(subscription, "subscription");
+        Objects.requireNonNull(deadLetterIds, "deadLetterIds");
+        requireOpen();
+        return db.durable("discarding dead letters of " + subscription, connection -> deadLetters.discard(connection,
+                subscriptions.require(connection, subscription), deadLetterIds));
+    }
+
+    /**
+     * Closes open consumers (releasing their leases), stops notifications and maintenance, gives up
+     * this transport's membership, and closes its pool if it opened one. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        consumers.forEach(PostgresConsumer::close);
+        maintenance.shutdownNow();
+        try {
+            if (!maintenance.awaitTermination(1, TimeUnit.MINUTES)) {
+                LOG.warn("maintenance did not stop within a minute");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        listener.close();
+        notifier.close();
+        try {
+            db.durable("unregistering member " + memberId, connection -> {
+                try (PreparedStatement delete = connection.prepareStatement(db.sql("DELETE FROM ${s}.members WHERE id = ?"))) {
+                    delete.setInt(1, memberId);
+                    return delete.executeUpdate();
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.debug("could not unregister member {}; the next reaper forgets it", memberId, e);
+        }
+        if (ownPool != null) {
+            ownPool.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresTransport[" + options.schema() + ", member " + memberId + (closed ? ", closed]" : "]");
+    }
+
+    /**
+     * Releases the leases of processes that died. Skipped while this transport's own membership lock
+     * is not held (its listener is reconnecting): it could not tell its own leases from a dead
+     * process's then.
+     */
+    void reap() {
+        if (!listener.isMember() || closed) {
+            return;
+        }
+        try {
+            Set<Integer> topics = db.relaxed("releasing the leases of processes that died",
+                    connection -> queue.reap(connection, lockKey, memberId));
+            if (!topics.isEmpty()) {
+                LOG.info("released leases of processes that died, on {} topics", topics.size());
+                topics.forEach(notifier::committed);
+            }
+        } catch (RuntimeException e) {
+            if (!closed) {
+                LOG.warn("releasing the leases of processes that died failed; it runs again in {}",
+                        options.reapInterval(), e);
+            }
+        }
+    }
+
+    /** One retention run: each topic in chunks, a chunk per transaction, until nothing is left to delete. */
+    void runRetention() {
+        try {
+            long total = 0;
+            for (int topicId : db.durable("listing topics", retention::topics)) {
+                int deleted;
+                do {
+                    deleted = db.durable("retention", connection -> retention.run(connection, topicId));
+                    total += deleted;
+                } while (deleted == Retention.CHUNK && !closed);
+            }
+            if (total > 0) {
+                LOG.info("retention deleted {} events from schema {}", total, options.schema());
+            }
+        } catch (RuntimeException e) {
+            if (!closed) {
+                LOG.warn("retention failed on schema {}; it runs again in {}", options.schema(),
+                        options.retentionInterval(), e);
+            }
+        }
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw closedException();
+        }
+    }
+
+    private IllegalStateException closedException() {
+        return new IllegalStateException("the PostgreSQL transport on schema " + options.schema() + " is closed");
+    }
+
+    private static void requireTopic(String topic) {
+        Objects.requireNonNull(topic, "topic");
+        if (topic.isBlank()) {
+            throw new IllegalArgumentException("topic must not be blank");
+        }
+    }
+
+    /** A JDBC URL without its password, for error messages. */
+    private static String redact(String jdbcUrl) {
+        return jdbcUrl.replaceAll("(?i)(password=)[^&]*", "$1***");
+    }
+}
