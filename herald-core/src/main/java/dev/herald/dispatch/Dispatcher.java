@@ -150,7 +150,8 @@ public final class Dispatcher {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) {
+                // A poller that dies silently stops the subscription for good: log and keep polling.
                 if (running) {
                     LOG.error("subscription {}: polling failed, retrying in 1 s", subscription, e);
                     sleepQuietly(Duration.ofSeconds(1));

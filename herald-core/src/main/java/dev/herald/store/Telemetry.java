@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -38,6 +39,8 @@ final class Telemetry implements DispatchObserver {
     private final MeterRegistry meters;
     private final Transport transport;
     private final ConcurrentHashMap<String, Counter> publishedByType = new ConcurrentHashMap<>();
+    /** Subscriptions whose gauges are registered: a subscription closed and started again keeps them. */
+    private final Set<String> watched = ConcurrentHashMap.newKeySet();
 
     Telemetry(MeterRegistry meters, Transport transport) {
         this.meters = meters;
@@ -107,6 +110,9 @@ final class Telemetry implements DispatchObserver {
 
     /** Registers the backlog and dead-letter gauges of a subscription (read from the transport on scrape). */
     void watch(String subscription) {
+        if (!watched.add(subscription)) {
+            return;
+        }
         Gauge.builder("herald.subscription.backlog", () -> stats(subscription).backlog())
                 .tag("subscription", subscription).register(meters);
         Gauge.builder("herald.subscription.dead.letters", () -> stats(subscription).deadLetters())
@@ -115,6 +121,7 @@ final class Telemetry implements DispatchObserver {
 
     /** Removes a deleted subscription's meters. */
     void forget(String subscription) {
+        watched.remove(subscription);
         meters.getMeters().stream()
                 .filter(m -> subscription.equals(m.getId().getTag("subscription")))
                 .forEach(meters::remove);

@@ -1,0 +1,424 @@
+package dev.herald.server;
+
+import dev.herald.event.EnvelopeRules;
+import dev.herald.schema.SchemaRegistry;
+import dev.herald.server.api.Deduplicator;
+import dev.herald.server.api.EventsApi;
+import dev.herald.server.api.HealthApi;
+import dev.herald.server.api.SchemasApi;
+import dev.herald.server.api.TokensApi;
+import dev.herald.server.auth.Authenticator;
+import dev.herald.server.auth.RateLimiter;
+import dev.herald.server.auth.Scope;
+import dev.herald.server.auth.TokenStore;
+import dev.herald.server.config.ServerConfig;
+import dev.herald.server.http.ApiModule;
+import dev.herald.server.http.ProblemRendering;
+import dev.herald.server.state.ServerDatabase;
+import dev.herald.store.EventStore;
+import dev.herald.server.subscriptions.SubscriptionsModule;
+import dev.herald.transport.Transport;
+import dev.herald.transport.embedded.EmbeddedOptions;
+import dev.herald.transport.embedded.EmbeddedTransport;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.javalin.router.Endpoint;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code herald serve}: Herald's HTTP API on one process, assembled from its parts.
+ *
+ * <pre>{@code
+ * try (HeraldServer server = HeraldServer.start(ServerConfig.fromMap(Map.of("port", "0", "data", dir)))) {
+ *     URI base = server.baseUri();   // https://localhost:<port>/ with TLS
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>What it opens under the data directory: {@code events.db} (the embedded event store),
+ * {@code server.db} (tokens, deduplication keys, and the state of further API modules) and the
+ * schema directory ({@link SchemaCatalog}). On the first start, with no token at all, it creates an
+ * admin token ({@code HERALD_ADMIN_TOKEN}'s value when set) and prints it once.
+ *
+ * <p>Shutdown ({@link #close()}, or SIGTERM through {@code herald serve}): readiness turns 503, API
+ * modules end their long-lived responses ({@link ApiModule#beforeShutdown()}), the connectors stop
+ * accepting, requests in flight get up to {@code shutdown.timeout} to finish, then closeable API
+ * modules, the deduplication writer, the event store (draining its subscriptions) and the database
+ * are closed, in that order.
+ */
+public final class HeraldServer implements AutoCloseable {
+
+    /** Builds an API module from the server's shared parts. */
+    @FunctionalInterface
+    public interface ModuleFactory {
+        ApiModule create(EventStore store, ServerDatabase db, ServerConfig config);
+    }
+
+    /**
+     * The API modules every server mounts beside the core routes (events, schemas, tokens, health).
+     * A module that implements {@link AutoCloseable} is closed on shutdown, after HTTP has stopped
+     * and before the event store closes.
+     */
+    static List<ModuleFactory> standardModules() {
+        List<ModuleFactory> modules = new ArrayList<>();
+        modules.add(SubscriptionsModule::new);
+        return modules;
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(HeraldServer.class);
+
+    private final ServerConfig config;
+    private final Deque<AutoCloseable> resources;
+    private final EventStore store;
+    private final PrometheusMeterRegistry meters;
+    private final Javalin app;
+    private volatile boolean accepting;
+    private boolean closed;
+
+    private final List<ApiModule> modules;
+
+    private HeraldServer(ServerConfig config, Deque<AutoCloseable> resources, EventStore store,
+                         PrometheusMeterRegistry meters, Javalin app, List<ApiModule> modules) {
+        this.config = config;
+        this.resources = resources;
+        this.store = store;
+        this.meters = meters;
+        this.app = app;
+        this.modules = List.copyOf(modules);
+    }
+
+    /** Starts a server with the standard modules, printing a first-start admin token to stdout. */
+    public static HeraldServer start(ServerConfig config) {
+        return builder(config).start();
+    }
+
+    /** Starts configuring a server. */
+    public static Builder builder(ServerConfig config) {
+        return new Builder(config);
+    }
+
+    /** The effective configuration (with the actual port when 0 was asked for). */
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** The port the server listens on. */
+    public int port() {
+        return app.port();
+    }
+
+    /** The server's public URL ({@code public-url}), ending in {@code /}. */
+    public URI baseUri() {
+        return config.publicUrl();
+    }
+
+    /** The event store behind the API. */
+    public EventStore store() {
+        return store;
+    }
+
+    /** The metrics registry the server and its event store report to. */
+    public PrometheusMeterRegistry meters() {
+        return meters;
+    }
+
+    /** Stops gracefully (see the class comment); idempotent. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        accepting = false;
+        long start = System.nanoTime();
+        LOG.info("stopping: draining requests in flight (up to {})", config.shutdownTimeout());
+        for (ApiModule module : modules) {
+            try {
+                module.beforeShutdown();
+            } catch (RuntimeException e) {
+                LOG.warn("{} failed to prepare for shutdown", module, e);
+            }
+        }
+        try {
+            app.stop();
+        } catch (RuntimeException e) {
+            LOG.warn("the HTTP server did not stop cleanly", e);
+        }
+        closeAll(resources);
+        LOG.info("stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+
+    private static void closeAll(Deque<AutoCloseable> resources) {
+        while (!resources.isEmpty()) {
+            AutoCloseable resource = resources.pop();
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed", resource, e);
+            }
+        }
+    }
+
+    /** Configures and starts a {@link HeraldServer}. */
+    public static final class Builder {
+
+        private ServerConfig config;
+        private final List<ModuleFactory> modules = new ArrayList<>(standardModules());
+        private PrintStream out = System.out;
+        private Function<Path, Transport> transport;
+
+        private Builder(ServerConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+        }
+
+        /** Mounts one more API module. */
+        public Builder module(ModuleFactory factory) {
+            modules.add(Objects.requireNonNull(factory, "factory"));
+            return this;
+        }
+
+        /** Where the first-start admin token is printed (default: standard output). */
+        public Builder firstStartOutput(PrintStream stream) {
+            this.out = Objects.requireNonNull(stream, "stream");
+            return this;
+        }
+
+        /** Opens the transport from the store file (default: the embedded store with the retention settings). */
+        public Builder transport(Function<Path, Transport> opener) {
+            this.transport = Objects.requireNonNull(opener, "opener");
+            return this;
+        }
+
+        /**
+         * Opens everything and starts listening.
+         *
+         * @throws dev.herald.server.config.ConfigException for an unusable configuration
+         * @throws RuntimeException when the store, database or port cannot be opened; nothing is left open
+         */
+        public HeraldServer start() {
+            if (config.port() == 0) {
+                config = config.with(ServerConfig.PORT, Integer.toString(freePort(config.host())));
+            }
+            Deque<AutoCloseable> resources = new ArrayDeque<>();
+            try {
+                return open(resources);
+            } catch (RuntimeException | Error e) {
+                closeAll(resources);
+                throw e;
+            }
+        }
+
+        private HeraldServer open(Deque<AutoCloseable> resources) {
+            Path data = config.dataDir();
+            try {
+                Files.createDirectories(data);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create the data directory " + data.toAbsolutePath(), e);
+            }
+            PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            resources.push(meters::close);
+            bindJvmMetrics(meters, resources);
+
+            ServerDatabase db = ServerDatabase.open(data.resolve("server.db"));
+            resources.push(db);
+            TokenStore tokens = new TokenStore(db);
+            KeyStore tlsKeys = config.tls()
+                    ? PemTls.keyStore(config.tlsCert().orElseThrow(), config.tlsKey().orElseThrow()) : null;
+
+            SchemaRegistry schemas = SchemaCatalog.open(config);
+            Transport opened = transport != null ? transport.apply(data.resolve("events.db"))
+                    : EmbeddedTransport.open(data.resolve("events.db"), EmbeddedOptions.defaults()
+                            .withRetentionMaxAge(config.retentionMaxAge())
+                            .withRetentionMaxBytes(config.retentionMaxBytes() == 0 ? Long.MAX_VALUE
+                                    : config.retentionMaxBytes()));
+            EventStore store;
+            try {
+                store = EventStore.builder(opened, schemas).meterRegistry(meters)
+                        .envelopeRules(new EnvelopeRules(config.maxEventBytes())).build();
+            } catch (RuntimeException e) {
+                opened.close();
+                throw e;
+            }
+            resources.push(store);
+            Deduplicator dedup = new Deduplicator(db, config.dedupWindow());
+            resources.push(dedup);
+
+            RateLimiter limiter = new RateLimiter(config.rateLimit(), config.rateBurst());
+            HeraldServer[] self = new HeraldServer[1];
+            List<ApiModule> apis = new ArrayList<>(List.of(
+                    new HealthApi(store, db, meters, () -> self[0] != null && self[0].accepting,
+                            config.metricsPublic()),
+                    new EventsApi(store, dedup, config, meters),
+                    new SchemasApi(schemas, config),
+                    new TokensApi(tokens, limiter)));
+            for (ModuleFactory factory : modules) {
+                ApiModule module = factory.create(store, db, config);
+                apis.add(module);
+                if (module instanceof AutoCloseable closeable) {
+                    resources.push(closeable);
+                }
+            }
+            Authenticator authenticator = new Authenticator(tokens, limiter, this::isPublic);
+
+            Javalin app = Javalin.create(javalin -> configure(javalin, meters, authenticator, apis, tlsKeys));
+            if (config.tls()) {
+                app.start();
+            } else {
+                app.start(config.host(), config.port());
+            }
+            try {
+                // Only once listening: a token printed by a start that then failed would be lost for good.
+                bootstrapAdmin(tokens);
+            } catch (RuntimeException e) {
+                app.stop();
+                throw e;
+            }
+            HeraldServer server = new HeraldServer(config, resources, store, meters, app, apis);
+            self[0] = server;
+            server.accepting = true;
+            LOG.info("listening on {} (data {}, schemas {})", config.publicUrl(), data.toAbsolutePath(),
+                    config.schemasDir().toAbsolutePath());
+            return server;
+        }
+
+        /** Requests that need no token: health, readiness, and by configuration metrics and schema reads. */
+        private boolean isPublic(Context ctx) {
+            String path = ctx.path();
+            if (path.equals("/healthz") || path.equals("/readyz")) {
+                return true;
+            }
+            if (path.equals("/metrics")) {
+                return config.metricsPublic();
+            }
+            boolean read = ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD;
+            return read && config.schemasPublic() && (path.equals("/v1/schemas") || path.startsWith("/v1/schemas/"));
+        }
+
+        private void configure(JavalinConfig javalin, PrometheusMeterRegistry meters, Authenticator authenticator,
+                               List<ApiModule> apis, KeyStore tlsKeys) {
+            javalin.startup.showJavalinBanner = false;
+            javalin.startup.showOldJavalinVersionWarning = false;
+            javalin.concurrency.useVirtualThreads = true;
+            javalin.http.maxRequestSize = Math.max(config.maxRequestBytes(), config.maxEventBytes());
+            javalin.http.defaultContentType = "application/json";
+            javalin.http.prefer405over404 = true;
+            javalin.jetty.modifyServer(server -> {
+                server.setStopTimeout(config.shutdownTimeout().toMillis());
+                server.insertHandler(new GracefulHandler());
+            });
+            if (config.tls()) {
+                javalin.jetty.addConnector((server, httpConfiguration) -> {
+                    SslContextFactory.Server ssl = new SslContextFactory.Server();
+                    ssl.setKeyStore(tlsKeys);
+                    ssl.setKeyStorePassword(new String(PemTls.PASSWORD));
+                    HttpConfiguration https = new HttpConfiguration(httpConfiguration);
+                    SecureRequestCustomizer secure = new SecureRequestCustomizer();
+                    secure.setSniHostCheck(false);
+                    https.addCustomizer(secure);
+                    ServerConnector connector = new ServerConnector(server,
+                            new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(https));
+                    connector.setHost(config.host());
+                    connector.setPort(config.port());
+                    return connector;
+                });
+            }
+            javalin.requestLogger.http((ctx, millis) -> Timer.builder("herald.http.server.requests")
+                    .description("HTTP requests by route and status")
+                    .tag("method", ctx.method().name())
+                    .tag("route", route(ctx))
+                    .tag("status", Integer.toString(ctx.statusCode()))
+                    .register(meters)
+                    .record((long) (millis * 1_000_000), TimeUnit.NANOSECONDS));
+            ProblemRendering.install(javalin.routes);
+            authenticator.install(javalin.routes);
+            apis.forEach(api -> api.routes(javalin.routes));
+        }
+
+        private static String route(Context ctx) {
+            try {
+                Endpoint endpoint = ctx.endpoints().matchedHttpEndpoint();
+                return endpoint == null ? "unmatched" : endpoint.path;
+            } catch (RuntimeException e) {
+                return "unmatched";
+            }
+        }
+
+        private void bootstrapAdmin(TokenStore tokens) {
+            if (!tokens.isEmpty()) {
+                if (config.initialAdminToken().isPresent()) {
+                    LOG.warn("{} is ignored: the server already has tokens (it only sets the first admin token)",
+                            ServerConfig.ADMIN_TOKEN_ENV);
+                }
+                return;
+            }
+            if (config.initialAdminToken().isPresent()) {
+                TokenStore.Created created = tokens.createWithSecret(config.initialAdminToken().get(),
+                        "admin (" + ServerConfig.ADMIN_TOKEN_ENV + ")", List.of(Scope.ADMIN), "bootstrap");
+                out.println("herald: first start — admin token " + created.info().id() + " set from "
+                        + ServerConfig.ADMIN_TOKEN_ENV);
+            } else {
+                TokenStore.Created created = tokens.create("admin (first start)", List.of(Scope.ADMIN), null, null,
+                        "bootstrap");
+                out.println("herald: first start — admin token (shown only this once; only its hash is stored):");
+                out.println(created.secret());
+            }
+            out.flush();
+        }
+
+        private static void bindJvmMetrics(PrometheusMeterRegistry meters, Deque<AutoCloseable> resources) {
+            new JvmMemoryMetrics().bindTo(meters);
+            new JvmThreadMetrics().bindTo(meters);
+            new ProcessorMetrics().bindTo(meters);
+            new UptimeMetrics().bindTo(meters);
+            JvmGcMetrics gc = new JvmGcMetrics();
+            gc.bindTo(meters);
+            resources.push(gc);
+        }
+
+        private static int freePort(String host) {
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.setReuseAddress(true);
+                socket.bind(new InetSocketAddress(host, 0));
+                return socket.getLocalPort();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot find a free port on " + host, e);
+            }
+        }
+    }
+}

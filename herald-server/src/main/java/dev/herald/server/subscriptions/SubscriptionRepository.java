@@ -1,0 +1,177 @@
+package dev.herald.server.subscriptions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.server.state.ServerDatabase;
+import dev.herald.server.webhook.WebhookSecret;
+import java.io.IOException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Subscription resources in the server database, one row each: the definition as JSON, status,
+ * secrets and health as columns. Positions, backlogs and dead letters live in the transport.
+ */
+final class SubscriptionRepository {
+
+    /** A stored row before its definition is read back. */
+    record Row(String id, JsonNode definition, Function<SubscriptionDefinition, SubscriptionRecord> complete) {
+    }
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String COLUMNS = "id, definition, project, created_by, created_at, updated_at, status, "
+            + "status_reason, status_changed_at, secret, previous_secret, previous_secret_expires_at, "
+            + "consecutive_failures, failing_since, last_error, last_failure_at, last_success_at";
+
+    private final ServerDatabase db;
+
+    SubscriptionRepository(ServerDatabase db) {
+        this.db = db;
+        db.with(connection -> {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("""
+                        CREATE TABLE IF NOT EXISTS api_subscriptions (
+                          id TEXT PRIMARY KEY,
+                          definition TEXT NOT NULL,
+                          project TEXT,
+                          created_by TEXT,
+                          created_at TEXT NOT NULL,
+                          updated_at TEXT NOT NULL,
+                          status TEXT NOT NULL,
+                          status_reason TEXT,
+                          status_changed_at TEXT,
+                          secret TEXT,
+                          previous_secret TEXT,
+                          previous_secret_expires_at TEXT,
+                          consecutive_failures INTEGER NOT NULL DEFAULT 0,
+                          failing_since TEXT,
+                          last_error TEXT,
+                          last_failure_at TEXT,
+                          last_success_at TEXT
+                        )""");
+            }
+            return null;
+        });
+    }
+
+    /** Inserts a new resource; false when the id is taken. */
+    boolean insert(SubscriptionRecord record) {
+        return db.with(connection -> {
+            try (PreparedStatement check = connection.prepareStatement(
+                    "SELECT 1 FROM api_subscriptions WHERE id = ?")) {
+                check.setString(1, record.id());
+                try (ResultSet rows = check.executeQuery()) {
+                    if (rows.next()) {
+                        return false;
+                    }
+                }
+            }
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO api_subscriptions (" + COLUMNS
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                bind(insert, record);
+                insert.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    /** Stores a changed resource. */
+    void save(SubscriptionRecord record) {
+        db.with(connection -> {
+            try (PreparedStatement upsert = connection.prepareStatement("INSERT OR REPLACE INTO api_subscriptions ("
+                    + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                bind(upsert, record);
+                upsert.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    void delete(String id) {
+        db.with(connection -> {
+            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM api_subscriptions WHERE id = ?")) {
+                delete.setString(1, id);
+                delete.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Every stored row, by id. */
+    List<Row> all() {
+        return db.with(connection -> {
+            List<Row> rows = new ArrayList<>();
+            try (Statement statement = connection.createStatement();
+                 ResultSet rs = statement.executeQuery("SELECT " + COLUMNS + " FROM api_subscriptions ORDER BY id")) {
+                while (rs.next()) {
+                    rows.add(row(rs));
+                }
+            }
+            return rows;
+        });
+    }
+
+    private static Row row(ResultSet rs) throws SQLException {
+        String id = rs.getString("id");
+        JsonNode definition;
+        try {
+            definition = MAPPER.readTree(rs.getString("definition"));
+        } catch (IOException e) {
+            throw new SQLException("subscription " + id + ": stored definition is not JSON", e);
+        }
+        String project = rs.getString("project");
+        String createdBy = rs.getString("created_by");
+        Instant createdAt = instant(rs.getString("created_at"));
+        Instant updatedAt = instant(rs.getString("updated_at"));
+        Status status = Status.fromJson(rs.getString("status"));
+        String statusReason = rs.getString("status_reason");
+        Instant statusChangedAt = instant(rs.getString("status_changed_at"));
+        WebhookSecret secret = secret(rs.getString("secret"));
+        WebhookSecret previous = secret(rs.getString("previous_secret"));
+        Instant previousExpires = instant(rs.getString("previous_secret_expires_at"));
+        SubscriptionRecord.Health health = new SubscriptionRecord.Health(rs.getInt("consecutive_failures"),
+                instant(rs.getString("failing_since")), rs.getString("last_error"),
+                instant(rs.getString("last_failure_at")), instant(rs.getString("last_success_at")));
+        return new Row(id, definition, parsed -> new SubscriptionRecord(parsed, project, createdBy, createdAt,
+                updatedAt, status, statusReason, statusChangedAt, secret, previous, previousExpires, health));
+    }
+
+    private static void bind(PreparedStatement statement, SubscriptionRecord record) throws SQLException {
+        statement.setString(1, record.id());
+        statement.setString(2, record.definition().toStoredJson().toString());
+        statement.setString(3, record.project());
+        statement.setString(4, record.createdBy());
+        statement.setString(5, text(record.createdAt()));
+        statement.setString(6, text(record.updatedAt()));
+        statement.setString(7, record.status().jsonName());
+        statement.setString(8, record.statusReason());
+        statement.setString(9, text(record.statusChangedAt()));
+        statement.setString(10, record.secret() == null ? null : record.secret().text());
+        statement.setString(11, record.previousSecret() == null ? null : record.previousSecret().text());
+        statement.setString(12, text(record.previousSecretExpiresAt()));
+        SubscriptionRecord.Health health = record.health();
+        statement.setInt(13, health.consecutiveFailures());
+        statement.setString(14, text(health.failingSince()));
+        statement.setString(15, health.lastError());
+        statement.setString(16, text(health.lastFailureAt()));
+        statement.setString(17, text(health.lastSuccessAt()));
+    }
+
+    private static String text(Instant instant) {
+        return instant == null ? null : instant.toString();
+    }
+
+    private static Instant instant(String text) {
+        return text == null ? null : Instant.parse(text);
+    }
+
+    private static WebhookSecret secret(String text) {
+        return text == null ? null : WebhookSecret.parse(text);
+    }
+}
