@@ -11,7 +11,10 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Herald: one standard event stream (CloudEvents fat events, schemas, any broker).",
-        subcommands = {DemoCommand.class, ValidateCommand.class, SchemasCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, ValidateCommand.class, SchemasCommand.class, BenchCommand.class,
+                ServeCommand.class, PublishCommand.class, EventsCommand.class, TokensCommand.class,
+                TailCommand.class, ReplayCommand.class, SubscriptionsCommand.class, DeadLettersCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 bad input."})
 public final class Herald {
 

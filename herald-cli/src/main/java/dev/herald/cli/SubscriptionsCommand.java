@@ -1,0 +1,481 @@
+package dev.herald.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code herald subscriptions create|list|get|delete|pause|resume|enable|rotate-secret}. */
+@Command(name = "subscriptions", mixinStandardHelpOptions = true,
+        description = "Manage subscriptions on a Herald server: webhooks (signed HTTP push) and streaming pull.",
+        subcommands = {SubscriptionsCommand.Create.class, SubscriptionsCommand.ListAll.class,
+                SubscriptionsCommand.Get.class, SubscriptionsCommand.Delete.class, SubscriptionsCommand.Pause.class,
+                SubscriptionsCommand.Resume.class, SubscriptionsCommand.Enable.class,
+                SubscriptionsCommand.RotateSecret.class},
+        footer = {"", "Examples:",
+                "  herald subscriptions create --type 'ci.*' --sink https://ci.example.com/hooks",
+                "  herald subscriptions list",
+                "  herald subscriptions pause security-notify",
+                "", "Exit codes: 0 ok, 1 failure, 2 bad input (refused body, unknown subscription)."})
+final class SubscriptionsCommand {
+
+    enum Output { text, json }
+
+    /** Work against the server. */
+    @FunctionalInterface
+    interface Remote {
+        int run(ServerClient server, PrintWriter out) throws ServerClient.Failure;
+    }
+
+    /** Connects, runs the work, prints a failure with its exit code. */
+    static int remote(CommandSpec spec, ClientOptions client, Remote work) {
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            int exit = work.run(new ServerClient(client, err), spec.commandLine().getOut());
+            spec.commandLine().getOut().flush();
+            return exit;
+        } catch (ServerClient.Failure failure) {
+            failure.print(err);
+            return failure.exitCode == Herald.FAILURE && failure.status == 404 ? Herald.BAD_INPUT : failure.exitCode;
+        }
+    }
+
+    static String path(String id) {
+        return "/v1/subscriptions/" + URLEncoder.encode(id, StandardCharsets.UTF_8);
+    }
+
+    static void printJson(PrintWriter out, JsonNode json) {
+        try {
+            out.println(ServerClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
+        } catch (IOException e) {
+            out.println(json);
+        }
+    }
+
+    /** One line per subscription state change. */
+    static void printStatus(PrintWriter out, JsonNode subscription) {
+        out.printf("%s: %s%s%n", subscription.path("id").asText(), subscription.path("status").asText(),
+                subscription.hasNonNull("statusReason") ? " (" + subscription.path("statusReason").asText() + ")" : "");
+    }
+
+    /** {@code herald subscriptions create}. */
+    @Command(name = "create", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Create a subscription: a webhook (--sink URL) or a streaming-pull subscription (--pull).",
+                    "A webhook's signing secret (Standard Webhooks, whsec_…) is printed once: store it in the receiver."},
+            footer = {"", "Examples:",
+                    "  herald subscriptions create --id ci-hooks --type 'ci.*' --sink https://ci.example.com/hooks",
+                    "  herald subscriptions create --type vulnerabilities.new_finding --sink https://sec.example.com/h \\",
+                    "      --header 'X-Gitlab-Event-Streaming-Token=s3cr3t' --max-attempts 10 --backoff-max 1h --ordered",
+                    "  herald subscriptions create --pull --type repository.push --from earliest --ack-deadline 30s",
+                    "  herald subscriptions create --file subscription.json     # a body in the API's JSON form"})
+    static final class Create implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ClientOptions client;
+
+        @Option(names = "--file", paramLabel = "FILE", description = "The whole body as JSON (- for stdin); other "
+                + "options are added to it.")
+        String file;
+
+        @Option(names = "--id", paramLabel = "ID", description = "The subscription id (default: generated).")
+        String id;
+
+        @Option(names = "--sink", paramLabel = "URL", description = "Webhook URL (http or https).")
+        String sink;
+
+        @Option(names = "--pull", description = "A streaming-pull subscription (read with GET …/stream or herald tail).")
+        boolean pull;
+
+        @Mixin
+        SubscriptionFilterOptions filter;
+
+        @Option(names = "--header", paramLabel = "NAME=VALUE", description = "A header sent with every webhook "
+                + "request; repeatable.")
+        Map<String, String> headers = new LinkedHashMap<>();
+
+        @Option(names = "--structured", description = "Send the whole event as application/cloudevents+json "
+                + "(default: binary mode, ce-* headers and the data as body).")
+        boolean structured;
+
+        @Option(names = "--method", paramLabel = "METHOD", description = "POST (default) or PUT.")
+        String method;
+
+        @Option(names = "--secret", paramLabel = "WHSEC", description = "Signing secret whsec_<base64> (default: "
+                + "generated).")
+        String secret;
+
+        @Option(names = "--max-attempts", paramLabel = "N", description = "Attempts before the dead letters.")
+        Integer maxAttempts;
+
+        @Option(names = "--backoff-min", paramLabel = "DURATION", description = "First retry delay, e.g. 1s.")
+        String backoffMin;
+
+        @Option(names = "--backoff-max", paramLabel = "DURATION", description = "Longest retry delay, e.g. 1h.")
+        String backoffMax;
+
+        @Option(names = "--ordered", description = "Deliver each partition key's events in order, one at a time.")
+        boolean ordered;
+
+        @Option(names = "--concurrency", paramLabel = "N", description = "Webhook requests in flight at once.")
+        Integer concurrency;
+
+        @Option(names = "--delay", paramLabel = "DURATION", description = "Deliver no event earlier than this after "
+                + "it was published.")
+        String delay;
+
+        @Option(names = "--from", paramLabel = "POSITION", description = "latest (default), earliest or an RFC 3339 "
+                + "timestamp.")
+        String from;
+
+        @Option(names = "--ack-deadline", paramLabel = "DURATION", description = "Pull: time to ack before an event "
+                + "is sent again (default 60s).")
+        String ackDeadline;
+
+        @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "text (default) or json.")
+        Output output = Output.text;
+
+        @Override
+        public Integer call() {
+            return remote(spec, client, (server, out) -> {
+                ObjectNode body = body();
+                JsonNode created = server.send("POST", "/v1/subscriptions", "application/json",
+                        body.toString().getBytes(StandardCharsets.UTF_8), false).json();
+                if (output == Output.json) {
+                    printJson(out, created);
+                    return 0;
+                }
+                out.printf("created %s subscription %s%n", created.path("protocol").asText(),
+                        created.path("id").asText());
+                if (created.hasNonNull("sink")) {
+                    out.printf("sink:   %s%n", created.path("sink").asText());
+                }
+                if (created.hasNonNull("stream")) {
+                    out.printf("stream: %s%n", created.path("stream").asText());
+                }
+                if (created.hasNonNull("secret")) {
+                    out.printf("secret: %s   (shown only now: configure it in the receiver)%n",
+                            created.path("secret").asText());
+                }
+                return 0;
+            });
+        }
+
+        private ObjectNode body() throws ServerClient.Failure {
+            ObjectNode body = ServerClient.JSON.createObjectNode();
+            if (file != null) {
+                try {
+                    byte[] bytes = file.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(file));
+                    JsonNode parsed = ServerClient.JSON.readTree(bytes);
+                    if (parsed == null || !parsed.isObject()) {
+                        throw new ServerClient.Failure(Herald.BAD_INPUT, 0, file + ": must hold a JSON object", null);
+                    }
+                    body = (ObjectNode) parsed;
+                } catch (IOException e) {
+                    throw new ServerClient.Failure(Herald.BAD_INPUT, 0, "cannot read " + file + ": " + e.getMessage(),
+                            null);
+                }
+            }
+            if (id != null) {
+                body.put("id", id);
+            }
+            if (pull && sink != null) {
+                throw new ServerClient.Failure(Herald.BAD_INPUT, 0, "give --sink (webhook) or --pull, not both", null);
+            }
+            if (pull) {
+                body.put("protocol", "PULL");
+            }
+            if (sink != null) {
+                body.put("sink", sink);
+            }
+            filter.addTo(body);
+            if (!headers.isEmpty() || structured || method != null) {
+                ObjectNode settings = body.has("protocolsettings") ? (ObjectNode) body.get("protocolsettings")
+                        : body.putObject("protocolsettings");
+                if (!headers.isEmpty()) {
+                    ObjectNode headerNode = settings.putObject("headers");
+                    headers.forEach(headerNode::put);
+                }
+                if (structured) {
+                    settings.put("contentmode", "structured");
+                }
+                if (method != null) {
+                    settings.put("method", method);
+                }
+            }
+            if (secret != null) {
+                body.put("secret", secret);
+            }
+            ObjectNode delivery = body.has("delivery") ? (ObjectNode) body.get("delivery")
+                    : ServerClient.JSON.createObjectNode();
+            if (maxAttempts != null) {
+                delivery.put("maxAttempts", maxAttempts);
+            }
+            if (backoffMin != null || backoffMax != null) {
+                ObjectNode backoff = delivery.putObject("backoff");
+                if (backoffMin != null) {
+                    backoff.put("min", backoffMin);
+                }
+                if (backoffMax != null) {
+                    backoff.put("max", backoffMax);
+                }
+            }
+            if (ordered) {
+                delivery.put("ordered", true);
+            }
+            if (concurrency != null) {
+                delivery.put("concurrency", concurrency);
+            }
+            if (delay != null) {
+                delivery.put("delay", delay);
+            }
+            if (from != null) {
+                delivery.put("startAt", from);
+            }
+            if (ackDeadline != null) {
+                delivery.put("ackDeadline", ackDeadline);
+            }
+            if (!delivery.isEmpty()) {
+                body.set("delivery", delivery);
+            }
+            return body;
+        }
+    }
+
+    /** {@code herald subscriptions list}. */
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List the subscriptions this token may see, with status, backlog and dead letters.",
+            footer = {"", "Examples:", "  herald subscriptions list", "  herald subscriptions list --status disabled",
+                    "  herald subscriptions list --output json | jq '.[].id'"})
+    static final class ListAll implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ClientOptions client;
+
+        @Option(names = "--status", paramLabel = "STATUS", description = "active, paused or disabled.")
+        String status;
+
+        @Option(names = "--protocol", paramLabel = "PROTOCOL", description = "HTTP or PULL.")
+        String protocol;
+
+        @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "text (default) or json.")
+        Output output = Output.text;
+
+        @Override
+        public Integer call() {
+            return remote(spec, client, (server, out) -> {
+                List<JsonNode> all = new ArrayList<>();
+                String after = null;
+                do {
+                    StringBuilder query = new StringBuilder("/v1/subscriptions?limit=500");
+                    if (status != null) {
+                        query.append("&status=").append(URLEncoder.encode(status, StandardCharsets.UTF_8));
+                    }
+                    if (protocol != null) {
+                        query.append("&protocol=").append(URLEncoder.encode(protocol, StandardCharsets.UTF_8));
+                    }
+                    if (after != null) {
+                        query.append("&after=").append(URLEncoder.encode(after, StandardCharsets.UTF_8));
+                    }
+                    JsonNode page = server.send("GET", query.toString(), null, null, true).json();
+                    page.path("items").forEach(all::add);
+                    after = page.path("next").isTextual() ? page.path("next").asText() : null;
+                } while (after != null);
+                if (output == Output.json) {
+                    printJson(out, ServerClient.JSON.valueToTree(all));
+                    return 0;
+                }
+                List<String[]> rows = new ArrayList<>();
+                for (JsonNode s : all) {
+                    List<String> types = new ArrayList<>();
+                    s.path("types").forEach(t -> types.add(t.asText()));
+                    rows.add(new String[] {s.path("id").asText(), s.path("protocol").asText(),
+                            s.path("status").asText(), types.isEmpty() ? "*" : String.join(",", types),
+                            s.hasNonNull("sink") ? s.path("sink").asText() : s.path("stream").asText(),
+                            s.path("stats").path("backlog").asText(), s.path("stats").path("deadLetters").asText()});
+                }
+                Tables.print(out, new String[] {"ID", "PROTOCOL", "STATUS", "TYPES", "SINK", "BACKLOG", "DEAD"},
+                        rows);
+                return 0;
+            });
+        }
+    }
+
+    /** {@code herald subscriptions get ID}. */
+    @Command(name = "get", mixinStandardHelpOptions = true,
+            description = "Show a subscription as JSON: definition, status, backlog, health.",
+            footer = {"", "Example:", "  herald subscriptions get security-notify"})
+    static final class Get implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "ID", description = "The subscription.")
+        String id;
+
+        @Override
+        public Integer call() {
+            return remote(spec, client, (server, out) -> {
+                printJson(out, server.send("GET", path(id), null, null, true).json());
+                return 0;
+            });
+        }
+    }
+
+    /** {@code herald subscriptions delete ID}. */
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Delete a subscription with its position and dead letters.",
+            footer = {"", "Example:", "  herald subscriptions delete security-notify"})
+    static final class Delete implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "ID", description = "The subscription.")
+        String id;
+
+        @Override
+        public Integer call() {
+            return remote(spec, client, (server, out) -> {
+                server.send("DELETE", path(id), null, null, true);
+                out.printf("deleted %s%n", id);
+                return 0;
+            });
+        }
+    }
+
+    /** {@code herald subscriptions pause ID}. */
+    @Command(name = "pause", mixinStandardHelpOptions = true,
+            description = "Stop delivering; events wait in the backlog until resumed.",
+            footer = {"", "Example:", "  herald subscriptions pause security-notify"})
+    static final class Pause implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "ID", description = "The subscription.")
+        String id;
+
+        @Override
+        public Integer call() {
+            return remote(spec, client, (server, out) -> {
+                printStatus(out, server.send("POST", path(id) + "/pause", null, null, true).json());
+                return 0;
+            });
+        }
+    }
+
+    /** {@code herald subscriptions resume ID}. */
+    @Command(name = "resume", mixinStandardHelpOptions = true,
+            description = "Deliver again after a pause (what waited is delivered).",
+            footer = {"", "Example:", "  herald subscriptions resume security-notify"})
+    static final class Resume implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "ID", description = "The subscription.")
+        String id;
+
+        @Override
+        public Integer call() {
+            return remote(spec, client, (server, out) -> {
+                printStatus(out, server.send("POST", path(id) + "/resume", null, null, true).json());
+                return 0;
+            });
+        }
+    }
+
+    /** {@code herald subscriptions enable ID}. */
+    @Command(name = "enable", mixinStandardHelpOptions = true,
+            description = "Re-enable a webhook Herald disabled (410 Gone, or failing too long); clears its failure count.",
+            footer = {"", "Example:", "  herald subscriptions enable security-notify"})
+    static final class Enable implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "ID", description = "The subscription.")
+        String id;
+
+        @Override
+        public Integer call() {
+            return remote(spec, client, (server, out) -> {
+                printStatus(out, server.send("POST", path(id) + "/enable", null, null, true).json());
+                return 0;
+            });
+        }
+    }
+
+    /** {@code herald subscriptions rotate-secret ID}. */
+    @Command(name = "rotate-secret", mixinStandardHelpOptions = true,
+            description = {"Give a webhook a new signing secret. The previous one keeps signing for the server's grace "
+                    + "period (default 24 h): requests carry both signatures, so receivers switch without downtime."},
+            footer = {"", "Examples:", "  herald subscriptions rotate-secret security-notify",
+                    "  herald subscriptions rotate-secret security-notify --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"})
+    static final class RotateSecret implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "ID", description = "The subscription.")
+        String id;
+
+        @Option(names = "--secret", paramLabel = "WHSEC", description = "The new secret (default: generated).")
+        String secret;
+
+        @Override
+        public Integer call() {
+            return remote(spec, client, (server, out) -> {
+                byte[] body = secret == null ? null : ServerClient.JSON.createObjectNode().put("secret", secret)
+                        .toString().getBytes(StandardCharsets.UTF_8);
+                JsonNode rotated = server.send("POST", path(id) + "/rotate-secret",
+                        body == null ? null : "application/json", body, false).json();
+                out.printf("secret: %s   (shown only now)%n", rotated.path("secret").asText());
+                JsonNode until = rotated.path("secretRotation").path("previousSecretValidUntil");
+                if (until.isTextual()) {
+                    out.printf("the previous secret also signs until %s%n", until.asText());
+                }
+                return 0;
+            });
+        }
+    }
+}
