@@ -26,9 +26,12 @@ import org.junit.jupiter.api.TestFactory;
  *   <li>{@code json} blocks parse, and those that are events are valid Herald events;</li>
  *   <li>{@code console} blocks run: each {@code $ herald …} (or {@code $ bin/herald …}) line runs the CLI in
  *       this JVM, must exit 0 (or the code a trailing {@code # exit N} names), and must print the lines shown
- *       under it, in that order (other lines may come between them).</li>
+ *       under it, in that order (other lines may come between them; an ellipsis, …, stands for text that
+ *       differs from run to run).</li>
  * </ul>
- * Relative paths in commands resolve against the repository root, where a reader runs them.
+ * Relative paths in commands resolve against the repository root, where a reader runs them. Commands that
+ * talk to a server ({@code publish}, {@code events}, {@code tokens}, …) run against one {@link DocsServer}
+ * started for the docs, in the order the documents show them.
  */
 class DocSnippetsTest {
 
@@ -84,7 +87,11 @@ class DocSnippetsTest {
         for (Snippet snippet : snippets("console")) {
             for (ConsoleCommand command : ConsoleCommand.parse(snippet)) {
                 tests.add(DynamicTest.dynamicTest(snippet.name() + ": " + command.line(), () -> {
-                    CliRun result = CliRun.of(command.arguments(root));
+                    List<String> arguments = new ArrayList<>(command.arguments(root));
+                    if (command.isRemote()) {
+                        arguments.addAll(DocsServer.connectionOptions());
+                    }
+                    CliRun result = CliRun.of(arguments);
                     assertThat(result.exitCode()).as("exit code of `%s`\nout:\n%s\nerr:\n%s", command.line(),
                             result.out(), result.err()).isEqualTo(command.expectedExit());
                     assertThat(containsInOrder(result.lines(), command.expectedOutput()))
@@ -101,11 +108,22 @@ class DocSnippetsTest {
     private static boolean containsInOrder(List<String> actual, List<String> expected) {
         int next = 0;
         for (String line : actual) {
-            if (next < expected.size() && line.stripTrailing().equals(expected.get(next).stripTrailing())) {
+            if (next < expected.size() && sameLine(line, expected.get(next))) {
                 next++;
             }
         }
         return next == expected.size();
+    }
+
+    /** Equal lines; an ellipsis (…) in the docs stands for text that differs from run to run (ids, secrets). */
+    private static boolean sameLine(String actual, String shown) {
+        String expected = shown.strip();
+        if (!expected.contains("…")) {
+            return actual.strip().equals(expected);
+        }
+        String pattern = java.util.Arrays.stream(expected.split("…", -1))
+                .map(java.util.regex.Pattern::quote).collect(java.util.stream.Collectors.joining(".*"));
+        return actual.strip().matches(pattern);
     }
 
     private static List<Snippet> snippets(String language) throws IOException {

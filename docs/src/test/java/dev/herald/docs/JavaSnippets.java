@@ -17,7 +17,8 @@ import javax.tools.ToolProvider;
 
 /**
  * Compiles a Java snippet of the docs as the body of a method, the way a reader would paste it into
- * their code. The variables snippets talk about without declaring them ({@code store},
+ * their code — or, when it declares a method or a type ({@code static boolean verify(…)}), as a member
+ * of the class. The variables snippets talk about without declaring them ({@code store},
  * {@code schemas}, {@code dataSource}, {@code event}, …) are fields of the surrounding class, so a
  * snippet may also declare its own of the same name.
  */
@@ -37,10 +38,16 @@ final class JavaSnippets {
             import dev.herald.transport.embedded.EmbeddedTransport;
             import dev.herald.transport.memory.InMemoryTransport;
             import io.cloudevents.CloudEvent;
+            import java.nio.charset.StandardCharsets;
             import java.nio.file.Path;
+            import java.security.MessageDigest;
             import java.time.Duration;
+            import java.time.Instant;
+            import java.util.Base64;
             import java.util.List;
             import java.util.Map;
+            import javax.crypto.Mac;
+            import javax.crypto.spec.SecretKeySpec;
             import javax.sql.DataSource;
 
             class %s {
@@ -55,11 +62,13 @@ final class JavaSnippets {
                 Notifier notifier;
                 Pipelines pipelines;
 
-                void run() throws Exception {
             %s
-                }
             }
             """;
+
+    /** A snippet that declares a method or type is a member of the class; any other is a method body. */
+    private static final java.util.regex.Pattern MEMBER =
+            java.util.regex.Pattern.compile("^(?:@\\w+\\s+)*(?:(?:public|protected|private|static|final)\\s+)+\\S");
 
     private JavaSnippets() {
     }
@@ -71,7 +80,10 @@ final class JavaSnippets {
         try {
             Path dir = Files.createTempDirectory("herald-doc-snippet");
             Path source = dir.resolve(className + ".java");
-            Files.writeString(source, TEMPLATE.formatted(className, snippet.text().indent(8)));
+            String body = MEMBER.matcher(snippet.text().strip()).find()
+                    ? snippet.text().indent(4)
+                    : "    void run() throws Exception {\n" + snippet.text().indent(8) + "    }\n";
+            Files.writeString(source, TEMPLATE.formatted(className, body));
             DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
             try (StandardJavaFileManager files = compiler.getStandardFileManager(diagnostics, Locale.ROOT, null)) {
                 List<String> options = List.of("-proc:none", "-d", dir.toString(),

@@ -5,6 +5,7 @@ import dev.herald.store.EventStore;
 import dev.herald.store.SubscribeOptions;
 import io.cloudevents.CloudEvent;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -53,8 +54,10 @@ public final class AuditTrail {
     private static void describe(CloudEvent event, Map<String, List<CloudEvent>> effects, int depth,
                                  List<String> lines) {
         lines.add("  ".repeat(depth) + (depth == 0 ? "" : "└─ ") + event.getType() + "  " + event.getSubject());
+        // Effects of one event are published concurrently by different domains: order them by type
+        // (then id) so the same chain always prints the same way.
         effects.getOrDefault(event.getId(), List.of()).stream()
-                .sorted(java.util.Comparator.comparing(CloudEvent::getId))
+                .sorted(Comparator.comparing(CloudEvent::getType).thenComparing(CloudEvent::getId))
                 .forEach(effect -> describe(effect, effects, depth + 1, lines));
     }
 }
