@@ -370,11 +370,8 @@ final class SubscriptionsCommand {
         }
     }
 
-    /** {@code herald subscriptions pause ID}. */
-    @Command(name = "pause", mixinStandardHelpOptions = true,
-            description = "Stop delivering; events wait in the backlog until resumed.",
-            footer = {"", "Example:", "  herald subscriptions pause security-notify"})
-    static final class Pause implements Callable<Integer> {
+    /** pause, resume and enable: one POST to the subscription's action, then its new status. */
+    abstract static class StatusAction implements Callable<Integer> {
 
         @Spec
         CommandSpec spec;
@@ -385,12 +382,27 @@ final class SubscriptionsCommand {
         @Parameters(paramLabel = "ID", description = "The subscription.")
         String id;
 
+        /** The action's path segment: {@code pause}, {@code resume} or {@code enable}. */
+        abstract String action();
+
         @Override
         public Integer call() {
             return remote(spec, client, (server, out) -> {
-                printStatus(out, server.send("POST", path(id) + "/pause", null, null, true).json());
+                printStatus(out, server.send("POST", path(id) + "/" + action(), null, null, true).json());
                 return 0;
             });
+        }
+    }
+
+    /** {@code herald subscriptions pause ID}. */
+    @Command(name = "pause", mixinStandardHelpOptions = true,
+            description = "Stop delivering; events wait in the backlog until resumed.",
+            footer = {"", "Example:", "  herald subscriptions pause security-notify"})
+    static final class Pause extends StatusAction {
+
+        @Override
+        String action() {
+            return "pause";
         }
     }
 
@@ -398,23 +410,11 @@ final class SubscriptionsCommand {
     @Command(name = "resume", mixinStandardHelpOptions = true,
             description = "Deliver again after a pause (what waited is delivered).",
             footer = {"", "Example:", "  herald subscriptions resume security-notify"})
-    static final class Resume implements Callable<Integer> {
-
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        ClientOptions client;
-
-        @Parameters(paramLabel = "ID", description = "The subscription.")
-        String id;
+    static final class Resume extends StatusAction {
 
         @Override
-        public Integer call() {
-            return remote(spec, client, (server, out) -> {
-                printStatus(out, server.send("POST", path(id) + "/resume", null, null, true).json());
-                return 0;
-            });
+        String action() {
+            return "resume";
         }
     }
 
@@ -422,23 +422,11 @@ final class SubscriptionsCommand {
     @Command(name = "enable", mixinStandardHelpOptions = true,
             description = "Re-enable a webhook Herald disabled (410 Gone, or failing too long); clears its failure count.",
             footer = {"", "Example:", "  herald subscriptions enable security-notify"})
-    static final class Enable implements Callable<Integer> {
-
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        ClientOptions client;
-
-        @Parameters(paramLabel = "ID", description = "The subscription.")
-        String id;
+    static final class Enable extends StatusAction {
 
         @Override
-        public Integer call() {
-            return remote(spec, client, (server, out) -> {
-                printStatus(out, server.send("POST", path(id) + "/enable", null, null, true).json());
-                return 0;
-            });
+        String action() {
+            return "enable";
         }
     }
 
