@@ -2,6 +2,7 @@ package dev.herald.transport.embedded;
 
 import dev.herald.transport.Consumer;
 import dev.herald.transport.Delivery;
+import dev.herald.transport.TopicSignals;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One consumer of a subscription. Polling leases deliveries through the writer (leasing writes);
- * when nothing is visible the consumer sleeps on its topic's {@link Signals.Signal} until a commit
+ * when nothing is visible the consumer sleeps on its topic's {@link TopicTopicSignals.Signal} until a commit
  * may have made something deliverable, or until the next delivery's visibility time, never longer
  * than the poll's timeout. Settling goes through the writer too and returns once committed.
  */
@@ -20,7 +21,7 @@ final class EmbeddedConsumer implements Consumer {
     private final SubscriptionStore.Stored subscription;
     private final SqliteWriter writer;
     private final DeliveryQueue queue;
-    private final Signals.Signal signal;
+    private final TopicSignals.Signal signal;
     private final java.util.function.Consumer<EmbeddedConsumer> onClose;
     /** Makes "close returned" and "poll returns deliveries" exclusive. */
     private final ReentrantLock closing = new ReentrantLock();
@@ -28,7 +29,7 @@ final class EmbeddedConsumer implements Consumer {
     private volatile boolean closed;
 
     EmbeddedConsumer(long id, SubscriptionStore.Stored subscription, SqliteWriter writer, DeliveryQueue queue,
-                     Signals signals, java.util.function.Consumer<EmbeddedConsumer> onClose) {
+                     TopicSignals<Long> signals, java.util.function.Consumer<EmbeddedConsumer> onClose) {
         this.id = id;
         this.subscription = subscription;
         this.writer = writer;

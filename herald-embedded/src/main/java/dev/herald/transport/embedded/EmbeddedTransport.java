@@ -7,6 +7,7 @@ import dev.herald.transport.LogEntry;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.SubscriptionStats;
+import dev.herald.transport.TopicSignals;
 import dev.herald.transport.Transport;
 import dev.herald.transport.TransportException;
 import io.cloudevents.CloudEvent;
@@ -81,7 +82,7 @@ public final class EmbeddedTransport implements Transport {
     private final StoreLock lock;
     private final SqliteWriter writer;
     private final Readers readers;
-    private final Signals signals;
+    private final TopicSignals<Long> signals;
     private final EventLog log;
     private final DeliveryQueue queue;
     private final Retention retention;
@@ -90,7 +91,7 @@ public final class EmbeddedTransport implements Transport {
     private final AtomicLong consumerIds = new AtomicLong();
     private volatile boolean closed;
 
-    private EmbeddedTransport(Path file, StoreLock lock, SqliteWriter writer, Readers readers, Signals signals,
+    private EmbeddedTransport(Path file, StoreLock lock, SqliteWriter writer, Readers readers, TopicSignals<Long> signals,
                               EventLog log, DeliveryQueue queue, EmbeddedOptions options) {
         this.file = file;
         this.lock = lock;
@@ -136,7 +137,7 @@ public final class EmbeddedTransport implements Transport {
             connection = Sqlite.openWriter(absolute, options);
             Schema.migrate(connection);
             EventLog log = new EventLog(connection);
-            Signals signals = new Signals();
+            TopicSignals<Long> signals = new TopicSignals<>();
             writer = new SqliteWriter(connection, signals, options);
             DeliveryQueue queue = new DeliveryQueue(options);
             int released = writer.call(SqliteWriter.Sync.NORMAL, queue::releaseAll);

@@ -1,5 +1,6 @@
 package dev.herald.transport.embedded;
 
+import dev.herald.transport.TopicSignals;
 import dev.herald.transport.TransportException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -97,7 +98,7 @@ final class SqliteWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteWriter.class);
 
     private final Connection connection;
-    private final Signals signals;
+    private final TopicSignals<Long> signals;
     private final int batchSize;
     private final long lingerNanos;
     private final BlockingQueue<Task<?>> queue = new LinkedBlockingQueue<>();
@@ -111,7 +112,7 @@ final class SqliteWriter implements AutoCloseable {
     private boolean closed;
     private Sync currentSync = Sync.FULL;
 
-    SqliteWriter(Connection connection, Signals signals, EmbeddedOptions options) throws SQLException {
+    SqliteWriter(Connection connection, TopicSignals<Long> signals, EmbeddedOptions options) throws SQLException {
         this.connection = connection;
         this.signals = signals;
         this.batchSize = options.commitBatchSize();
@@ -266,7 +267,7 @@ final class SqliteWriter implements AutoCloseable {
             TransportException failure = new TransportException("the embedded store could not commit", e);
             tasks.forEach(task -> task.failIfPending(failure));
         }
-        signals.raise(wakes);
+        wakes.forEach(signals::raise);
         tasks.forEach(Task::finish);
     }
 

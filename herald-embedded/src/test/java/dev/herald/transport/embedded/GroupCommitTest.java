@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
+import dev.herald.transport.TopicSignals;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -72,7 +73,7 @@ class GroupCommitTest {
         try (Statement statement = connection.createStatement()) {
             statement.execute("CREATE TABLE t (v INTEGER)");
         }
-        SqliteWriter writer = new SqliteWriter(connection, new Signals(), options);
+        SqliteWriter writer = new SqliteWriter(connection, new TopicSignals<>(), options);
         try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
             long commitsBefore = writer.commits();
             Future<Object> failing = pool.submit(() -> writer.call(SqliteWriter.Sync.FULL, tx -> {

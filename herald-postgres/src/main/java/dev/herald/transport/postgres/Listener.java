@@ -1,5 +1,6 @@
 package dev.herald.transport.postgres;
 
+import dev.herald.transport.TopicSignals;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Holds one connection for the transport's life, which does two things.
  * <ul>
- *   <li>It {@code LISTEN}s on the schema's channel and raises the local {@link Signals} of the topic
+ *   <li>It {@code LISTEN}s on the schema's channel and raises the local {@link TopicSignals} of the topic
  *       each notification names (skipping this transport's own notifications: its consumers were
  *       woken directly). Waiting consumers sleep on those signals instead of polling the database.</li>
  *   <li>It holds this transport's membership: a session advisory lock on its {@code members} id. The
@@ -33,7 +34,7 @@ final class Listener implements AutoCloseable {
 
     private final DataSource dataSource;
     private final String channel;
-    private final Signals signals;
+    private final TopicSignals<Integer> signals;
     private final int lockKey;
     private final int memberId;
     private final IntSupplier ownPid;
@@ -47,7 +48,7 @@ final class Listener implements AutoCloseable {
      * @param ownPid the backend pid of this transport's notifier, whose notifications are skipped
      * @param nudge  sends a notification on the channel, to wake this thread when closing
      */
-    Listener(DataSource dataSource, String channel, Signals signals, int lockKey, int memberId, IntSupplier ownPid,
+    Listener(DataSource dataSource, String channel, TopicSignals<Integer> signals, int lockKey, int memberId, IntSupplier ownPid,
              Runnable nudge) {
         this.dataSource = dataSource;
         this.channel = channel;

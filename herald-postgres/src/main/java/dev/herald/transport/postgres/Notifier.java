@@ -1,5 +1,6 @@
 package dev.herald.transport.postgres;
 
+import dev.herald.transport.TopicSignals;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -50,7 +51,7 @@ final class Notifier implements AutoCloseable {
 
     private final DataSource dataSource;
     private final String channel;
-    private final Signals signals;
+    private final TopicSignals<Integer> signals;
     private final long watchIntervalNanos;
     private final Thread thread;
     private final ReentrantLock lock = new ReentrantLock();
@@ -69,7 +70,7 @@ final class Notifier implements AutoCloseable {
     private record Watched(Set<Integer> topics, long since) {
     }
 
-    Notifier(DataSource dataSource, String channel, Signals signals, Duration watchInterval) {
+    Notifier(DataSource dataSource, String channel, TopicSignals<Integer> signals, Duration watchInterval) {
         this.dataSource = dataSource;
         this.channel = channel;
         this.signals = signals;

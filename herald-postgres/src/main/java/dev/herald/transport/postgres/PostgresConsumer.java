@@ -2,6 +2,7 @@ package dev.herald.transport.postgres;
 
 import dev.herald.transport.Consumer;
 import dev.herald.transport.Delivery;
+import dev.herald.transport.TopicSignals;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,7 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * One consumer of a subscription. A poll leases what the subscription already buffered in one
  * statement, or else runs one short transaction that pulls new events first
- * ({@link DeliveryQueue#lease}); when it leases nothing the consumer sleeps on its topic's {@link Signals.Signal} until something
+ * ({@link DeliveryQueue#lease}); when it leases nothing the consumer sleeps on its topic's {@link TopicTopicSignals.Signal} until something
  * may have become deliverable (a notification, or a settlement in this process), until the next
  * delivery's visibility time, briefly while committed events wait behind the horizon, and never
  * longer than the fallback poll interval or the poll's timeout. Settling returns once committed.
@@ -21,14 +22,14 @@ import java.util.concurrent.locks.ReentrantLock;
 final class PostgresConsumer implements Consumer {
 
     /** What a consumer needs of its transport. */
-    record Context(Db db, DeliveryQueue queue, Signals signals, Notifier notifier, PostgresOptions options,
+    record Context(Db db, DeliveryQueue queue, TopicSignals<Integer> signals, Notifier notifier, PostgresOptions options,
                    java.util.function.Consumer<PostgresConsumer> onClose) {
     }
 
     private final long id;
     private final SubscriptionStore.Stored subscription;
     private final Context context;
-    private final Signals.Signal signal;
+    private final TopicSignals.Signal signal;
     /** Makes "close returned" and "poll returns deliveries" exclusive. */
     private final ReentrantLock closing = new ReentrantLock();
     private volatile boolean closed;

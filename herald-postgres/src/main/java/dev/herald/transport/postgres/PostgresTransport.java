@@ -8,6 +8,7 @@ import dev.herald.transport.DeadLetter;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.SubscriptionStats;
+import dev.herald.transport.TopicSignals;
 import dev.herald.transport.TransactionalTransport;
 import dev.herald.transport.TransportException;
 import io.cloudevents.CloudEvent;
@@ -101,7 +102,7 @@ public final class PostgresTransport implements TransactionalTransport {
     private final DeliveryQueue queue;
     private final DeadLetterStore deadLetters;
     private final Retention retention;
-    private final Signals signals;
+    private final TopicSignals<Integer> signals;
     private final Notifier notifier;
     private final Listener listener;
     private final ScheduledExecutorService maintenance;
@@ -111,7 +112,7 @@ public final class PostgresTransport implements TransactionalTransport {
     private volatile boolean closed;
 
     private PostgresTransport(Db db, HikariDataSource ownPool, PostgresOptions options, int lockKey, int memberId,
-                              Signals signals, Notifier notifier, Listener listener) {
+                              TopicSignals<Integer> signals, Notifier notifier, Listener listener) {
         this.db = db;
         this.ownPool = ownPool;
         this.options = options;
@@ -196,7 +197,7 @@ public final class PostgresTransport implements TransactionalTransport {
         int lockKey = ("herald:" + options.schema()).hashCode() & 0x7fffffff;
         Schema.migrate(db, lockKey);
         int memberId = register(db);
-        Signals signals = new Signals();
+        TopicSignals<Integer> signals = new TopicSignals<>();
         String channel = "herald." + options.schema();
         Notifier notifier = new Notifier(dataSource, channel, signals, options.commitWatchInterval());
         Listener listener = new Listener(dataSource, channel, signals, lockKey, memberId, notifier::pid,
