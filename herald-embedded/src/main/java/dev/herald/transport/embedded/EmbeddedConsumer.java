@@ -2,6 +2,7 @@ package dev.herald.transport.embedded;
 
 import dev.herald.transport.Consumer;
 import dev.herald.transport.Delivery;
+import dev.herald.transport.LeasedDelivery;
 import dev.herald.transport.TopicSignals;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * may have made something deliverable, or until the next delivery's visibility time, never longer
  * than the poll's timeout. Settling goes through the writer too and returns once committed.
  */
-final class EmbeddedConsumer implements Consumer {
+final class EmbeddedConsumer implements Consumer, LeasedDelivery.Settler {
 
     private final long id;
     private final SubscriptionStore.Stored subscription;
@@ -111,17 +112,20 @@ final class EmbeddedConsumer implements Consumer {
         }
     }
 
-    void ack(EmbeddedDelivery delivery) {
-        settle(tx -> queue.ack(tx, subscription.id(), delivery.seq(), id, delivery.attempt()));
+    @Override
+    public void ack(LeasedDelivery delivery) {
+        settle(tx -> queue.ack(tx, subscription.id(), delivery.position(), id, delivery.attempt()));
     }
 
-    void nack(EmbeddedDelivery delivery, Duration delay) {
+    @Override
+    public void nack(LeasedDelivery delivery, Duration delay) {
         long delayNanos = Sqlite.delayNanos(delay);
-        settle(tx -> queue.nack(tx, subscription.id(), delivery.seq(), id, delivery.attempt(), delayNanos));
+        settle(tx -> queue.nack(tx, subscription.id(), delivery.position(), id, delivery.attempt(), delayNanos));
     }
 
-    void deadLetter(EmbeddedDelivery delivery, String error) {
-        settle(tx -> queue.deadLetter(tx, subscription.id(), delivery.seq(), id, delivery.attempt(), error));
+    @Override
+    public void deadLetter(LeasedDelivery delivery, String error) {
+        settle(tx -> queue.deadLetter(tx, subscription.id(), delivery.position(), id, delivery.attempt(), error));
     }
 
     /**
@@ -151,7 +155,7 @@ final class EmbeddedConsumer implements Consumer {
     private List<Delivery> toDeliveries(DeliveryQueue.Lease lease) {
         List<Delivery> deliveries = new ArrayList<>(lease.deliveries().size());
         for (DeliveryQueue.Leased leased : lease.deliveries()) {
-            deliveries.add(new EmbeddedDelivery(this, leased.seq(), EventLog.read(leased.event()),
+            deliveries.add(new LeasedDelivery(this, leased.seq(), EventLog.read(leased.event()),
                     subscription.spec().name(), leased.attempt(), Sqlite.toInstant(leased.publishedAt())));
         }
         return deliveries;

@@ -2,6 +2,7 @@ package dev.herald.transport.postgres;
 
 import dev.herald.transport.Consumer;
 import dev.herald.transport.Delivery;
+import dev.herald.transport.LeasedDelivery;
 import dev.herald.transport.TopicSignals;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +20,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * delivery's visibility time, briefly while committed events wait behind the horizon, and never
  * longer than the fallback poll interval or the poll's timeout. Settling returns once committed.
  */
-final class PostgresConsumer implements Consumer {
+final class PostgresConsumer implements Consumer, LeasedDelivery.Settler {
 
     /** What a consumer needs of its transport. */
     record Context(Db db, DeliveryQueue queue, TopicSignals<Integer> signals, Notifier notifier, PostgresOptions options,
@@ -160,21 +161,24 @@ final class PostgresConsumer implements Consumer {
         }
     }
 
-    void ack(PostgresDelivery delivery) {
+    @Override
+    public void ack(LeasedDelivery delivery) {
         // On an ordered subscription an ack releases the next event of the key.
         settle(subscription.spec().ordered(), "acknowledging", connection -> context.queue().ack(connection,
-                subscription.id(), delivery.pos(), id, delivery.attempt()));
+                subscription.id(), delivery.position(), id, delivery.attempt()));
     }
 
-    void nack(PostgresDelivery delivery, Duration delay) {
+    @Override
+    public void nack(LeasedDelivery delivery, Duration delay) {
         // Waiting consumers learn the retry's visibility time only by polling again.
-        settle(true, "nacking", connection -> context.queue().nack(connection, subscription.id(), delivery.pos(), id,
+        settle(true, "nacking", connection -> context.queue().nack(connection, subscription.id(), delivery.position(), id,
                 delivery.attempt(), delay));
     }
 
-    void deadLetter(PostgresDelivery delivery, String error) {
+    @Override
+    public void deadLetter(LeasedDelivery delivery, String error) {
         settle(subscription.spec().ordered(), "dead-lettering", connection -> context.queue().deadLetter(connection,
-                subscription.id(), delivery.pos(), id, delivery.attempt(), error));
+                subscription.id(), delivery.position(), id, delivery.attempt(), error));
     }
 
     /**
@@ -203,7 +207,7 @@ final class PostgresConsumer implements Consumer {
     private List<Delivery> toDeliveries(DeliveryQueue.Lease lease) {
         List<Delivery> deliveries = new ArrayList<>(lease.deliveries().size());
         for (DeliveryQueue.Leased leased : lease.deliveries()) {
-            deliveries.add(new PostgresDelivery(this, leased.pos(), EventLog.read(leased.event()),
+            deliveries.add(new LeasedDelivery(this, leased.pos(), EventLog.read(leased.event()),
                     subscription.spec().name(), leased.attempt(), leased.publishedAt()));
         }
         return deliveries;
