@@ -1,0 +1,81 @@
+package dev.herald.cli.distribution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.transport.kafka.KafkaTestBroker;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The assembled distribution serves on every transport: {@code bin/herald serve --transport postgres|kafka}
+ * in a child process, against the real PostgreSQL and a real Kafka broker, takes events over HTTP and
+ * delivers them, signed, to a webhook. A runtime jar missing from {@code herald-cli/target/lib} fails here.
+ */
+class DistributionIT {
+
+    private static final String ADMIN = "hrld-distribution-it-admin-token-0123456789abcdef";
+
+    @TempDir
+    Path data;
+
+    @Test
+    void theDistributionCarriesEveryTransportsRuntimeJars() throws IOException {
+        try (Stream<Path> jars = Files.list(HeraldProcess.lib())) {
+            List<String> names = jars.map(jar -> jar.getFileName().toString()).toList();
+            assertThat(names).as("herald-cli/target/lib")
+                    .anyMatch(name -> name.startsWith("postgresql-"))
+                    .anyMatch(name -> name.startsWith("HikariCP-"))
+                    .anyMatch(name -> name.startsWith("kafka-clients-"))
+                    .anyMatch(name -> name.startsWith("sqlite-jdbc-"))
+                    .anyMatch(name -> name.startsWith("herald-postgres-"))
+                    .anyMatch(name -> name.startsWith("herald-kafka-"));
+        }
+    }
+
+    @Test
+    void servesOnPostgres() throws Exception {
+        try (TestSchema schema = TestSchema.create("herald_dist");
+             HeraldProcess herald = HeraldProcess.serve(data).transport("postgres")
+                     .set("postgres.url", TestSchema.URL).set("postgres.schema", schema.name())
+                     .set("webhooks.ssrf-guard", "false").adminToken(ADMIN).start()) {
+            publishesAndDelivers(herald);
+        }
+    }
+
+    @Test
+    void servesOnKafka() throws Exception {
+        try (KafkaTestBroker broker = KafkaTestBroker.start();
+             HeraldProcess herald = HeraldProcess.serve(data).transport("kafka")
+                     .set("kafka.bootstrap-servers", broker.bootstrapServers())
+                     .set("webhooks.ssrf-guard", "false").adminToken(ADMIN).start()) {
+            publishesAndDelivers(herald);
+        }
+    }
+
+    /** One event and a batch of two, posted over HTTP, reach a webhook subscription with valid signatures. */
+    private static void publishesAndDelivers(HeraldProcess herald) {
+        HeraldApi api = new HeraldApi(ADMIN);
+        try (WebhookSink sink = new WebhookSink()) {
+            api.subscribeWebhook(herald, "dist-check", sink);
+            ObjectNode single = HeraldApi.event();
+            List<ObjectNode> batch = List.of(HeraldApi.event(), HeraldApi.event());
+            HeraldApi.Answer one = api.publish(herald, single);
+            assertThat(one.status()).as(one.body()).isEqualTo(202);
+            HeraldApi.Answer two = api.publishBatch(herald, batch);
+            assertThat(two.status()).as(two.body()).isEqualTo(202);
+
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(sink.delivered("dist-check"))
+                    .as(herald::tail)
+                    .contains(single.get("id").asText(), batch.get(0).get("id").asText(), batch.get(1).get("id").asText()));
+            assertThat(sink.badSignatures()).isZero();
+        }
+    }
+}
