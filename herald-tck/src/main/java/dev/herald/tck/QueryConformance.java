@@ -96,7 +96,8 @@ public interface QueryConformance extends ConformanceContext {
         publish(topic, newer);
         awaitStored(topic, 7);
         List<LogEntry> polled = readAll(LogQuery.of(topic).withLimit(10).withAfter(atEnd.cursor()));
-        assertThat(polled).extracting(e -> e.event().getId()).containsExactlyElementsOf(ids(newer));
+        // Probes have keys of their own: a partitioned log may interleave them.
+        assertThat(polled).extracting(e -> e.event().getId()).containsExactlyInAnyOrderElementsOf(ids(newer));
     }
 
     @Test
