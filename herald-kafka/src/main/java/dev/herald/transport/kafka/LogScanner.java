@@ -59,6 +59,8 @@ final class LogScanner implements AutoCloseable {
     private static final String CURSOR_PREFIX = "k:";
     private static final Pattern CURSOR_ENTRY = Pattern.compile("(\\d{1,9})=(\\d{1,19})");
     private static final int MAX_IDLE_READERS = 4;
+    /** Records buffered per partition before it stops fetching until the merge drains it. */
+    private static final int BUFFER_PER_PARTITION = 2_000;
     private static final Comparator<ConsumerRecord<byte[], byte[]>> STORE_ORDER =
             Comparator.<ConsumerRecord<byte[], byte[]>>comparingLong(ConsumerRecord::timestamp)
                     .thenComparingInt(ConsumerRecord::partition).thenComparingLong(ConsumerRecord::offset);
@@ -205,9 +207,12 @@ final class LogScanner implements AutoCloseable {
                 if (System.nanoTime() > deadline) {
                     throw new TransportException("cannot read " + dry + " up to their end offsets within " + timeout);
                 }
-                // Fetch only for the partitions that need records: the others wait with what they hold.
-                reader.pause(buffers.keySet().stream().filter(p -> !dry.contains(p)).toList());
-                reader.resume(dry);
+                // Every partition fetches at once (one round trip serves all); a partition holding
+                // plenty already waits, so memory stays bounded when partitions' times diverge.
+                List<TopicPartition> full = buffers.entrySet().stream()
+                        .filter(e -> e.getValue().size() >= BUFFER_PER_PARTITION).map(Map.Entry::getKey).toList();
+                reader.pause(full);
+                reader.resume(buffers.keySet().stream().filter(p -> !full.contains(p)).toList());
                 for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(100))) {
                     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
                     if (record.offset() < ends.get(partition)) {
