@@ -124,8 +124,8 @@ final class EventQuery {
         int scanned = 0;
         boolean more = true;
         scan:
-        while (scanned < config.queryMaxScan()) {
-            int want = Math.min(READ_PAGE, config.queryMaxScan() - scanned);
+        while (scanned < config.get(ServerConfig.QUERY_MAX_SCAN)) {
+            int want = Math.min(READ_PAGE, config.get(ServerConfig.QUERY_MAX_SCAN) - scanned);
             List<LogEntry> entries = store.transport().read(topic, position, want);
             for (LogEntry entry : entries) {
                 scanned++;
@@ -246,17 +246,17 @@ final class EventQuery {
     private int limit(Context ctx, List<Violation> invalid) {
         Optional<String> text = param(ctx, "limit");
         if (text.isEmpty()) {
-            return Math.min(DEFAULT_LIMIT, config.queryMaxLimit());
+            return Math.min(DEFAULT_LIMIT, config.get(ServerConfig.QUERY_MAX_LIMIT));
         }
         try {
             int limit = Integer.parseInt(text.get());
-            if (limit >= 1 && limit <= config.queryMaxLimit()) {
+            if (limit >= 1 && limit <= config.get(ServerConfig.QUERY_MAX_LIMIT)) {
                 return limit;
             }
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        invalid.add(new Violation("limit", "must be a whole number from 1 to " + config.queryMaxLimit(), text.get()));
+        invalid.add(new Violation("limit", "must be a whole number from 1 to " + config.get(ServerConfig.QUERY_MAX_LIMIT), text.get()));
         return 1;
     }
 
