@@ -9,6 +9,7 @@ import dev.herald.event.JsonEvents;
 import dev.herald.server.HeraldServer;
 import dev.herald.server.config.ConfigException;
 import dev.herald.server.config.ServerConfig;
+import dev.herald.settings.SettingsException;
 import dev.herald.store.SubscribeOptions;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.kafka.KafkaTestBroker;
@@ -104,6 +105,6 @@ class ServeTransportsTest {
         assertThatThrownBy(() -> ServerConfig.fromMap(Map.of(ServerConfig.TRANSPORT.name(), "kafka")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("needs kafka.bootstrap-servers");
         assertThatThrownBy(() -> ServerConfig.fromMap(Map.of(ServerConfig.TRANSPORT.name(), "rabbit")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("embedded, postgres, kafka");
+                .isInstanceOf(SettingsException.class).hasMessageContaining("embedded, postgres, kafka");
     }
 }
