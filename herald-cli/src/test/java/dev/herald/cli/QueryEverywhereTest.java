@@ -52,8 +52,8 @@ class QueryEverywhereTest {
     @Test
     void queriesAndReplaysOnPostgres() throws Exception {
         String schema = "herald_query_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-        try (HeraldServer server = start(Map.of(ServerConfig.TRANSPORT, "postgres",
-                ServerConfig.POSTGRES_URL, POSTGRES, ServerConfig.POSTGRES_SCHEMA, schema))) {
+        try (HeraldServer server = start(Map.of(ServerConfig.TRANSPORT.name(), "postgres",
+                ServerConfig.POSTGRES_URL.name(), POSTGRES, ServerConfig.POSTGRES_SCHEMA.name(), schema))) {
             exercise(server);
         } finally {
             try (Connection connection = DriverManager.getConnection(POSTGRES);
@@ -66,8 +66,8 @@ class QueryEverywhereTest {
     @Test
     void queriesAndReplaysOnKafka() throws Exception {
         try (KafkaTestBroker broker = KafkaTestBroker.start();
-             HeraldServer server = start(Map.of(ServerConfig.TRANSPORT, "kafka",
-                     ServerConfig.KAFKA_BOOTSTRAP_SERVERS, broker.bootstrapServers()))) {
+             HeraldServer server = start(Map.of(ServerConfig.TRANSPORT.name(), "kafka",
+                     ServerConfig.KAFKA_BOOTSTRAP_SERVERS.name(), broker.bootstrapServers()))) {
             exercise(server);
         }
     }
@@ -141,8 +141,8 @@ class QueryEverywhereTest {
 
     private HeraldServer start(Map<String, String> settings) {
         Map<String, String> all = new HashMap<>(settings);
-        all.put(ServerConfig.PORT, "0");
-        all.put(ServerConfig.DATA, data.toString());
+        all.put(ServerConfig.PORT.name(), "0");
+        all.put(ServerConfig.DATA.name(), data.toString());
         all.put("auth.rate-limit", "0");
         ServerConfig config = ServerConfig.fromMap(all).withInitialAdminToken(ADMIN);
         HeraldServer.Builder builder = HeraldServer.builder(config)

@@ -132,7 +132,8 @@ final class EventQuery {
         }
         authorize(principal, filter);
 
-        LogQuery query = new LogQuery(topic, filter.toLogFilter(principal), after, limit, config.queryMaxScan());
+        LogQuery query = new LogQuery(topic, filter.toLogFilter(principal), after, limit,
+                config.get(ServerConfig.QUERY_MAX_SCAN));
         LogPage page;
         try {
             page = store.transport().query(query);
@@ -261,7 +262,7 @@ final class EventQuery {
 
     /** {@code query.max-limit}, within what one transport page may hold. */
     private int maxLimit() {
-        return Math.min(config.queryMaxLimit(), LogQuery.MAX_LIMIT);
+        return Math.min(config.get(ServerConfig.QUERY_MAX_LIMIT), LogQuery.MAX_LIMIT);
     }
 
     /** The transport's cursor inside the client's, or null to start at the oldest stored event. */
