@@ -119,6 +119,16 @@ class QueryEverywhereTest {
         }
         assertThat(paged).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(ids);
 
+        // A token restricted to one project with a type-glob scope: both narrow what the transport selects.
+        Run token = herald(null, url, "tokens", "create", "--name", "reader", "--scope", "subscribe:ci.*",
+                "--project", "gid://gitlab/Project/1");
+        assertThat(token.exit()).as(token.err()).isZero();
+        Run restricted = heraldAs(token.out().strip(), null, url, "events", "--subject", subject, "--limit", "0",
+                "-o", "json");
+        assertThat(restricted.exit()).as(restricted.err()).isZero();
+        assertThat(ids(JSON.readTree(restricted.out())))
+                .containsExactlyElementsOf(ids.stream().filter(id -> number(id) % 2 == 1).toList());
+
         // Replay prints the stored events from earliest and exits once caught up.
         Run replay = herald(null, url, "replay", "--from", "earliest", "--subject", subject, "-o", "json");
         assertThat(replay.exit()).as(replay.err()).isZero();
@@ -139,8 +149,12 @@ class QueryEverywhereTest {
     }
 
     private static Run herald(String stdin, String url, String... args) {
+        return heraldAs(ADMIN, stdin, url, args);
+    }
+
+    private static Run heraldAs(String tokenSecret, String stdin, String url, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--server", url, "--token", ADMIN));
+        all.addAll(List.of("--server", url, "--token", tokenSecret));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cli = Herald.newCommandLine();

@@ -41,25 +41,13 @@ final class LogReader {
     }
 
     LogPage page(LogQuery query, String transport) {
-        long[] after = cursor(query.after(), transport);
         List<Object> values = new ArrayList<>();
-        StringBuilder sql = new StringBuilder(db.sql("""
-                SELECT xid::text, seq, published_at, data FROM ${s}.events
-                WHERE topic_id = (SELECT id FROM ${s}.topics WHERE name = ?)
-                  AND xid < pg_snapshot_xmin(pg_current_snapshot())
-                  AND (xid, seq) > (?::text::xid8, ?)"""));
-        values.add(query.topic());
-        values.add(Long.toUnsignedString(after[0]));
-        values.add(after[1]);
-        where(query.filter(), sql, values);
-        int rows = Math.min(query.limit(), query.maxScan());
-        sql.append(" ORDER BY xid, seq LIMIT ?");
-        values.add(rows);
-
+        String sql = select(query, transport, values);
+        int rows = (int) values.getLast();
         return db.autoCommit("querying topic " + query.topic(), connection -> {
             List<LogEntry> entries = new ArrayList<>();
             String cursor = query.after() == null ? "0-0" : query.after();
-            try (PreparedStatement select = connection.prepareStatement(sql.toString())) {
+            try (PreparedStatement select = connection.prepareStatement(sql)) {
                 for (int i = 0; i < values.size(); i++) {
                     select.setObject(i + 1, values.get(i));
                 }
@@ -76,6 +64,28 @@ final class LogReader {
                     : entries.size() == rows ? LogPage.End.SCAN_LIMIT : LogPage.End.CAUGHT_UP;
             return new LogPage(entries, cursor, end, entries.size());
         });
+    }
+
+    /**
+     * The page's statement; {@code values} receives its parameters, the last being the row limit.
+     *
+     * @throws InvalidCursorException when the query's cursor is not an {@code <xid>-<seq>}
+     */
+    String select(LogQuery query, String transport, List<Object> values) {
+        long[] after = cursor(query.after(), transport);
+        StringBuilder sql = new StringBuilder(db.sql("""
+                SELECT xid::text AS xid_text, seq, published_at, data FROM ${s}.events
+                WHERE topic_id = (SELECT id FROM ${s}.topics WHERE name = ?)
+                  AND xid < pg_snapshot_xmin(pg_current_snapshot())
+                  AND (xid, seq) > (?::text::xid8, ?)"""));
+        values.add(query.topic());
+        values.add(Long.toUnsignedString(after[0]));
+        values.add(after[1]);
+        where(query.filter(), sql, values);
+        // xid_text, not xid: ORDER BY would take an output column named xid, and text order is not numeric.
+        sql.append(" ORDER BY xid, seq LIMIT ?");
+        values.add(Math.min(query.limit(), query.maxScan()));
+        return sql.toString();
     }
 
     /** Appends the filter's conditions; every value is a bound parameter. */

@@ -92,12 +92,38 @@ class QueryBenchmarkTest {
                 }
             }
             System.out.printf("[herald-bench] postgres query, %,d events, best of %d rounds%n", events, ROUNDS);
+            LogReader reader = new LogReader(new Db(null, database.schema()));
+            for (LogQuery query : List.of(selective, selective.withFilter(LogFilter.ALL.withTypes(
+                    List.of(new TypeGlob("bench.type*")))), selective.withFilter(LogFilter.ALL.withTime(
+                    java.time.Instant.now().minusSeconds(1), null)))) {
+                System.out.println("[herald-bench]   plan for " + query.filter() + ":");
+                plan(database, reader, query).forEach(line -> System.out.println("[herald-bench]     " + line));
+            }
             System.out.printf("[herald-bench]   page of 100 by type+project: Herald %.0f µs, raw SQL %.0f µs (%.2f× raw),"
                     + " raw SQL + decoding the events %.0f µs (%.2f×)%n", heraldPage, rawPage, heraldPage / rawPage,
                     decodedPage, heraldPage / decodedPage);
             System.out.printf("[herald-bench]   full read in pages of 1,000: Herald %,.0f events/s, raw SQL %,.0f rows/s"
                     + " (%.2f× raw)%n", heraldAll, rawAllRate, heraldAll / rawAllRate);
         }
+    }
+
+    /** PostgreSQL's plan for the statement Herald runs for {@code query}. */
+    private static List<String> plan(TestDatabase database, LogReader reader, LogQuery query) throws Exception {
+        List<Object> values = new ArrayList<>();
+        String sql = reader.select(query, "postgres", values);
+        List<String> lines = new ArrayList<>();
+        try (Connection connection = DriverManager.getConnection(database.jdbcUrl());
+             PreparedStatement explain = connection.prepareStatement("EXPLAIN " + sql)) {
+            for (int i = 0; i < values.size(); i++) {
+                explain.setObject(i + 1, values.get(i));
+            }
+            try (ResultSet rs = explain.executeQuery()) {
+                while (rs.next()) {
+                    lines.add(rs.getString(1));
+                }
+            }
+        }
+        return lines;
     }
 
     private static String q(TestDatabase database) {

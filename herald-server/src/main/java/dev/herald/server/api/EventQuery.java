@@ -246,18 +246,23 @@ final class EventQuery {
     private int limit(Context ctx, List<Violation> invalid) {
         Optional<String> text = param(ctx, "limit");
         if (text.isEmpty()) {
-            return Math.min(DEFAULT_LIMIT, config.get(ServerConfig.QUERY_MAX_LIMIT));
+            return Math.min(DEFAULT_LIMIT, maxLimit());
         }
         try {
             int limit = Integer.parseInt(text.get());
-            if (limit >= 1 && limit <= config.get(ServerConfig.QUERY_MAX_LIMIT)) {
+            if (limit >= 1 && limit <= maxLimit()) {
                 return limit;
             }
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        invalid.add(new Violation("limit", "must be a whole number from 1 to " + config.get(ServerConfig.QUERY_MAX_LIMIT), text.get()));
+        invalid.add(new Violation("limit", "must be a whole number from 1 to " + maxLimit(), text.get()));
         return 1;
+    }
+
+    /** {@code query.max-limit}, within what one transport page may hold. */
+    private int maxLimit() {
+        return Math.min(config.get(ServerConfig.QUERY_MAX_LIMIT), LogQuery.MAX_LIMIT);
     }
 
     /** The transport's cursor inside the client's, or null to start at the oldest stored event. */
