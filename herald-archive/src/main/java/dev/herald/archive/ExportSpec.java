@@ -1,5 +1,6 @@
 package dev.herald.archive;
 
+import dev.herald.transport.TypeGlob;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -7,7 +8,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * What to export and where: a type pattern, a project allow-list or deny-list, a time range (on the
@@ -40,6 +40,13 @@ public record ExportSpec(Path out, Optional<String> typePattern, Set<String> pro
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(redaction, "redaction");
         List<String> problems = new ArrayList<>();
+        typePattern.ifPresent(pattern -> {
+            try {
+                new TypeGlob(pattern);
+            } catch (IllegalArgumentException e) {
+                problems.add("type: " + e.getMessage());
+            }
+        });
         if (rowsPerFile < 1) {
             problems.add("rows per file must be at least 1: " + rowsPerFile);
         }
@@ -87,7 +94,7 @@ public record ExportSpec(Path out, Optional<String> typePattern, Set<String> pro
 
     /** Whether an event with these attributes belongs to the export (time compared with the event's time). */
     boolean selects(String type, String project, Instant time) {
-        if (typePattern.isPresent() && !glob(typePattern.get()).matcher(type).matches()) {
+        if (typePattern.isPresent() && !TypeGlob.covers(typePattern.get(), type)) {
             return false;
         }
         if (!projects.isEmpty() && (project == null || !projects.contains(project))) {
@@ -111,10 +118,5 @@ public record ExportSpec(Path out, Optional<String> typePattern, Set<String> pro
                 + "; exclude=" + new java.util.TreeSet<>(excludeProjects) + "; since=" + since.map(Object::toString)
                 .orElse("") + "; until=" + until.map(Object::toString).orElse("") + "; format=" + format
                 + "; redact=" + redaction.pointers();
-    }
-
-    private static Pattern glob(String pattern) {
-        return Pattern.compile(String.join(".*",
-                java.util.Arrays.stream(pattern.split("\\*", -1)).map(Pattern::quote).toList()));
     }
 }

@@ -7,6 +7,10 @@ import dev.herald.transport.Capability;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.Delivery;
 import dev.herald.transport.LogEntry;
+import dev.herald.transport.LogFilter;
+import dev.herald.transport.LogPage;
+import dev.herald.transport.LogQuery;
+import dev.herald.transport.TypeGlob;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.Transport;
@@ -28,7 +32,7 @@ import java.util.stream.Stream;
  * ({@code type=…/date=…/part-N.parquet}), resumably and without duplicates.
  *
  * <p><b>Reading.</b> With {@link Capability#QUERY} the exporter reads the topic by position
- * ({@link Transport#read}); the manifest records the position after which nothing is exported yet.
+ * ({@link Transport#query}, the filters pushed down); the manifest records the position after which nothing is exported yet.
  * Without it, it replays through a durable subscription of its own ({@code herald-export-…}, named
  * after the output directory) from {@code since} (or the earliest event), acknowledging events only
  * once their checkpoint is committed, and stops when the subscription has no backlog left.
@@ -97,7 +101,7 @@ public final class Exporter {
         long before = manifest.rows();
         try (PartWriter writer = new PartWriter(schemas, spec.redaction(), spec.format())) {
             Batches batches = transport.capabilities().contains(Capability.QUERY)
-                    ? new QueryBatches(manifest.position()) : new ReplayBatches(spec);
+                    ? new QueryBatches(spec, manifest.position()) : new ReplayBatches(spec);
             try {
                 manifest = copy(spec, manifest, writer, batches, progress, before);
             } finally {
@@ -118,7 +122,7 @@ public final class Exporter {
         int sinceCommit = 0;
         while (true) {
             List<Row> rows = batches.next();
-            if (rows.isEmpty()) {
+            if (rows == null) {
                 return commit(spec.out(), manifest, writer, batches, lastTime, true);
             }
             for (Row row : rows) {
@@ -130,18 +134,20 @@ public final class Exporter {
                     writer.add(row.event(), time, row.publishedAt());
                     lastTime = time;
                 }
-                if (++sinceCommit >= checkpointRows) {
-                    sinceCommit = 0;
-                    batches.markThrough(row);
-                    manifest = commit(spec.out(), manifest, writer, batches, lastTime, false);
-                }
             }
-            batches.markThrough(rows.getLast());
-            Instant at = rows.getLast().publishedAt();
-            double fraction = first == null || !end.isAfter(first) ? Double.NaN
-                    : Math.min(1, Math.max(0, Duration.between(first, at).toMillis()
-                    / (double) Duration.between(first, end).toMillis()));
-            progress.update(manifest.rows() - before + writer.buffered(), fraction);
+            batches.markPage();
+            sinceCommit += rows.size();
+            // Commits fall on page boundaries: a query cursor exists only after a whole page.
+            if (sinceCommit >= checkpointRows) {
+                sinceCommit = 0;
+                manifest = commit(spec.out(), manifest, writer, batches, lastTime, false);
+            }
+            if (!rows.isEmpty()) {
+                double fraction = first == null || lastTime == null || !end.isAfter(first) ? Double.NaN
+                        : Math.min(1, Math.max(0, Duration.between(first, lastTime).toMillis()
+                        / (double) Duration.between(first, end).toMillis()));
+                progress.update(manifest.rows() - before + writer.buffered(), fraction);
+            }
         }
     }
 
@@ -217,19 +223,19 @@ public final class Exporter {
     }
 
     /** One event read from the source. */
-    private record Row(CloudEvent event, Instant publishedAt, long position, Delivery delivery) {
+    private record Row(CloudEvent event, Instant publishedAt, Delivery delivery) {
     }
 
     /** Where rows come from; positions and acknowledgements follow commits. */
     private interface Batches extends AutoCloseable {
-        /** The next rows; empty at the end of the source. */
+        /** The next page of rows (possibly empty); null at the end of the source. */
         List<Row> next();
 
-        /** Everything up to and including this row will be in the next commit. */
-        void markThrough(Row row);
+        /** Everything read so far will be in the next commit. */
+        void markPage();
 
-        /** The position to record in the manifest of the next commit. */
-        long position();
+        /** The position to record in the manifest of the next commit (a query cursor; null for replay). */
+        String position();
 
         /** The most rows read between commits (a subscription's in-flight deliveries are bounded). */
         int maxUncommitted();
@@ -241,42 +247,56 @@ public final class Exporter {
         void close();
     }
 
-    /** Reads by position (QUERY). */
+    /** Reads by cursor (QUERY), the filter pushed down to the transport's indexes. */
     private final class QueryBatches implements Batches {
-        private long readPosition;
-        private long marked;
+        private final LogQuery query;
+        private String cursor;
+        private String marked;
+        private boolean ended;
 
-        QueryBatches(long position) {
-            this.readPosition = position;
-            this.marked = position;
+        QueryBatches(ExportSpec spec, String after) {
+            LogFilter filter = LogFilter.ALL;
+            if (spec.typePattern().isPresent()) {
+                filter = filter.withTypes(List.of(new TypeGlob(spec.typePattern().get())));
+            }
+            if (spec.projects().size() == 1) {
+                filter = filter.withProject(spec.projects().iterator().next());
+            }
+            filter = new LogFilter(filter.types(), filter.project(), null, null, spec.since().orElse(null),
+                    spec.until().orElse(null));
+            this.query = LogQuery.of(topic).withFilter(filter).withLimit(READ_PAGE).withMaxScan(READ_PAGE * 10);
+            this.cursor = after;
+            this.marked = after;
         }
 
         @Override
         public List<Row> next() {
-            List<LogEntry> entries;
+            if (ended) {
+                return null;
+            }
+            LogPage page;
             try {
-                entries = transport.read(topic, readPosition, READ_PAGE);
+                page = transport.query(query.withAfter(cursor));
             } catch (RuntimeException e) {
                 throw new ArchiveException("cannot read topic " + topic + " on " + transport.name() + ": "
                         + e.getMessage(), e);
             }
-            List<Row> rows = new ArrayList<>(entries.size());
-            for (LogEntry entry : entries) {
-                rows.add(new Row(entry.event(), entry.publishedAt(), entry.position(), null));
+            List<Row> rows = new ArrayList<>(page.entries().size());
+            for (LogEntry entry : page.entries()) {
+                rows.add(new Row(entry.event(), entry.publishedAt(), null));
             }
-            if (!entries.isEmpty()) {
-                readPosition = entries.getLast().position();
-            }
+            cursor = page.cursor();
+            ended = !page.more();
             return rows;
         }
 
         @Override
-        public void markThrough(Row row) {
-            marked = row.position();
+        public void markPage() {
+            marked = cursor;
         }
 
         @Override
-        public long position() {
+        public String position() {
             return marked;
         }
 
@@ -318,12 +338,12 @@ public final class Exporter {
             try {
                 List<Delivery> deliveries = consumer.poll(READ_PAGE, Duration.ofSeconds(2));
                 if (deliveries.isEmpty() && transport.stats(subscription).backlog() == 0) {
-                    return List.of();
+                    return null;
                 }
                 List<Row> rows = new ArrayList<>();
                 received.addAll(deliveries);
                 for (Delivery delivery : deliveries) {
-                    rows.add(new Row(delivery.event(), delivery.publishedAt(), 1, delivery));
+                    rows.add(new Row(delivery.event(), delivery.publishedAt(), delivery));
                 }
                 return rows;
             } catch (InterruptedException e) {
@@ -333,16 +353,14 @@ public final class Exporter {
         }
 
         @Override
-        public void markThrough(Row row) {
-            int through = received.indexOf(row.delivery());
-            List<Delivery> done = received.subList(0, through + 1);
-            pending.addAll(done);
-            done.clear();
+        public void markPage() {
+            pending.addAll(received);
+            received.clear();
         }
 
         @Override
-        public long position() {
-            return 0;
+        public String position() {
+            return null;
         }
 
         @Override

@@ -20,13 +20,13 @@ import java.util.List;
  *
  * @param fingerprint the export's filters (a rerun with other filters is refused)
  * @param checkpoint  the number of the last committed checkpoint (0: none)
- * @param position    the source position after which nothing is exported yet
+ * @param position    the query cursor after which nothing is exported yet (null: from the start, or replay)
  * @param rows        rows committed so far
  * @param lastTime    the time of the newest exported event, if any
  * @param complete    whether the last run reached the end of the source
  * @param files       every committed file, relative to the directory, with its checkpoint and rows
  */
-record Manifest(String fingerprint, int checkpoint, long position, long rows, String lastTime, boolean complete,
+record Manifest(String fingerprint, int checkpoint, String position, long rows, String lastTime, boolean complete,
                 List<FileEntry> files) {
 
     static final String NAME = "_manifest.json";
@@ -37,10 +37,10 @@ record Manifest(String fingerprint, int checkpoint, long position, long rows, St
     }
 
     static Manifest empty(String fingerprint) {
-        return new Manifest(fingerprint, 0, 0, 0, null, false, List.of());
+        return new Manifest(fingerprint, 0, null, 0, null, false, List.of());
     }
 
-    Manifest next(long newPosition, List<FileEntry> added, String newLastTime, boolean reachedEnd) {
+    Manifest next(String newPosition, List<FileEntry> added, String newLastTime, boolean reachedEnd) {
         List<FileEntry> all = new ArrayList<>(files);
         all.addAll(added);
         long addedRows = added.stream().mapToLong(FileEntry::rows).sum();
@@ -59,7 +59,7 @@ record Manifest(String fingerprint, int checkpoint, long position, long rows, St
             json.path("files").forEach(f -> files.add(new FileEntry(f.path("path").asText(),
                     f.path("checkpoint").asInt(), f.path("rows").asLong())));
             return new Manifest(json.path("fingerprint").asText(), json.path("checkpoint").asInt(),
-                    json.path("position").asLong(), json.path("rows").asLong(),
+                    json.path("position").isTextual() ? json.path("position").asText() : null, json.path("rows").asLong(),
                     json.path("lastTime").isTextual() ? json.path("lastTime").asText() : null,
                     json.path("complete").asBoolean(), files);
         } catch (IOException e) {

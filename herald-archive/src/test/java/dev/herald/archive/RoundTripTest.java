@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.schema.SchemaRegistry;
-import dev.herald.store.TopicRouter;
+import dev.herald.transport.Capability;
 import dev.herald.transport.Transport;
 import dev.herald.transport.embedded.EmbeddedOptions;
 import dev.herald.transport.embedded.EmbeddedTransport;
@@ -74,12 +74,15 @@ class RoundTripTest {
     }
 
     private void roundTrip(Transport transport, SchemaRegistry schemas) throws Exception {
-        Map<String, CloudEvent> published = TestSchemas.publish(transport, schemas, EVENTS);
+        // Without QUERY the export replays through a subscription: PostgreSQL's consumer does ~1,000
+        // events/s here, so the replay path is checked on a fifth of the events to keep the suite lean.
+        int events = transport.capabilities().contains(Capability.QUERY) ? EVENTS : EVENTS / 5;
+        Map<String, CloudEvent> published = TestSchemas.publish(transport, schemas, events);
         Path out = dir.resolve("out");
         Exporter.Result result = new Exporter(transport, schemas).run(ExportSpec.to(out)
                 .withRedaction(Redaction.of(List.of("data/user/email"))).withRowsPerFile(40_000),
                 Exporter.Progress.NONE);
-        assertThat(result.rowsTotal()).isEqualTo(EVENTS);
+        assertThat(result.rowsTotal()).isEqualTo(events);
 
         Set<String> seen = new HashSet<>();
         List<Path> files = ParquetFiles.under(out);
@@ -116,7 +119,7 @@ class RoundTripTest {
                 assertThat(user.getString("name", 0)).isEqualTo(expected.get("user").get("name").asText());
             }
         }
-        assertThat(seen).hasSize(EVENTS).isEqualTo(published.keySet());
+        assertThat(seen).hasSize(events).isEqualTo(published.keySet());
 
         Exporter.Result again = new Exporter(transport, schemas).run(ExportSpec.to(out)
                 .withRedaction(Redaction.of(List.of("data/user/email"))).withRowsPerFile(40_000),

@@ -8,8 +8,6 @@ import dev.herald.archive.Redaction;
 import dev.herald.schema.SchemaRegistry;
 import dev.herald.server.config.ServerConfig;
 import dev.herald.transport.Transport;
-import dev.herald.transport.embedded.EmbeddedOptions;
-import dev.herald.transport.embedded.EmbeddedTransport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -116,9 +114,7 @@ final class ExportCommand implements Callable<Integer> {
         }
         SchemaRegistry schemas = SchemaRegistry.load(resolved.schemasDir(),
                 SchemaRegistry.Options.defaults().withBaseUri(resolved.schemasBaseUri()));
-        Path store = resolved.dataDir().resolve("events.db");
-        try (Transport source = ServeTransports.opener(resolved).map(opener -> opener.apply(store))
-                .orElseGet(() -> EmbeddedTransport.open(store, EmbeddedOptions.defaults()));
+        try (Transport source = resolved.openTransport();
              ProgressBar bar = ProgressBar.onTerminal(System.err)) {
             Exporter.Result result = new Exporter(source, schemas).run(export, bar);
             bar.close();
@@ -144,10 +140,10 @@ final class ExportCommand implements Callable<Integer> {
     private Map<String, String> flags() {
         Map<String, String> flags = new LinkedHashMap<>(settings);
         if (data != null) {
-            flags.put(ServerConfig.DATA, data.toString());
+            flags.put(ServerConfig.DATA.name(), data.toString());
         }
         if (transport != null) {
-            flags.put(ServerConfig.TRANSPORT, transport);
+            flags.put(ServerConfig.TRANSPORT.name(), transport);
         }
         return flags;
     }
