@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KilledExportTest {
 
-    private static final int EVENTS = 30_000;
+    private static final int EVENTS = 12_000;
 
     @TempDir
     Path dir;

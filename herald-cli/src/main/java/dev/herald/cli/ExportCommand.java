@@ -112,8 +112,11 @@ final class ExportCommand implements Callable<Integer> {
             err.println("herald export: " + e.getMessage());
             return Herald.BAD_INPUT;
         }
-        SchemaRegistry schemas = SchemaRegistry.load(resolved.schemasDir(),
-                SchemaRegistry.Options.defaults().withBaseUri(resolved.schemasBaseUri()));
+        SchemaRegistry.Options schemaOptions = SchemaRegistry.Options.defaults()
+                .withBaseUri(resolved.schemasBaseUri());
+        // The server seeds schemas.dir on its first start; before that, the shipped catalog is what it would hold.
+        SchemaRegistry schemas = java.nio.file.Files.isDirectory(resolved.schemasDir())
+                ? SchemaRegistry.load(resolved.schemasDir(), schemaOptions) : SchemaRegistry.builtinCatalog(schemaOptions);
         try (Transport source = resolved.openTransport();
              ProgressBar bar = ProgressBar.onTerminal(System.err)) {
             Exporter.Result result = new Exporter(source, schemas).run(export, bar);
