@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.herald.event.Violation;
 import dev.herald.filter.Filter;
 import dev.herald.filter.InvalidFilterException;
-import dev.herald.server.http.Problem;
 import dev.herald.server.webhook.ContentMode;
 import dev.herald.server.webhook.SinkRefusedException;
 import dev.herald.server.webhook.SsrfGuard;
@@ -33,7 +32,7 @@ import java.util.regex.Pattern;
  * Reads a subscription request body into a {@link SubscriptionDefinition}, collecting every broken
  * rule as a {@link Violation} that names the field ({@code delivery.backoff.min},
  * {@code filters[1].sql}, {@code protocolsettings.headers.Host}) and the rule, and refusing the body
- * with one 400 problem listing them all.
+ * with one {@link SubscriptionException.Invalid} listing them all.
  */
 final class SubscriptionRequests {
 
@@ -91,7 +90,7 @@ final class SubscriptionRequests {
      *
      * @param existing the subscription being replaced (REPLACE) or null
      * @param pathId   the id in the URL (REPLACE) or null
-     * @throws Problem 400 with every violation
+     * @throws SubscriptionException.Invalid with every violation
      */
     Parsed read(JsonNode body, Mode mode, SubscriptionDefinition existing, String pathId) {
         List<Violation> violations = new ArrayList<>();
@@ -116,7 +115,10 @@ final class SubscriptionRequests {
         Filter filter = readFilters(body.get("filters"), filtersJson, violations);
         Protocol protocol = readProtocol(body, existing, violations);
         URI sink = readSink(body.get("sink"), protocol, mode, violations);
-        HttpSettings http = readHttpSettings(body.get("protocolsettings"), protocol, existing, violations);
+        boolean keepsOrigin = existing != null && (sink == null || existing.sink() == null
+                || sameOrigin(existing.sink(), sink));
+        HttpSettings http = readHttpSettings(body.get("protocolsettings"), protocol, existing, keepsOrigin,
+                violations);
         DeliverySpec delivery = readDelivery(body.get("delivery"), protocol, mode, existing, violations);
         Optional<WebhookSecret> secret = readSecret(body.get("secret"), protocol, mode, violations);
         boolean ephemeral = readEphemeral(body.get("ephemeral"), protocol, violations);
@@ -128,15 +130,8 @@ final class SubscriptionRequests {
                 protocol == null ? Protocol.HTTP : protocol, http, delivery, ephemeral), secret);
     }
 
-    static Problem invalid(List<Violation> violations) {
-        StringBuilder detail = new StringBuilder();
-        for (Violation violation : violations) {
-            if (!detail.isEmpty()) {
-                detail.append("; ");
-            }
-            detail.append(violation.where()).append(": ").append(violation.rule());
-        }
-        return new Problem(400, "Invalid subscription", detail.toString(), violations);
+    static SubscriptionException.Invalid invalid(List<Violation> violations) {
+        return new SubscriptionException.Invalid(violations);
     }
 
     private String readId(JsonNode body, Mode mode, SubscriptionDefinition existing, String pathId,
@@ -345,8 +340,21 @@ final class SubscriptionRequests {
         return sink;
     }
 
+    /**
+     * Whether two sinks share an origin (scheme, host, port): stored credential headers go only
+     * where they went before.
+     */
+    static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost() != null && b.getHost() != null
+                && a.getHost().equalsIgnoreCase(b.getHost()) && port(a) == port(b);
+    }
+
+    private static int port(URI uri) {
+        return uri.getPort() >= 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    }
+
     private static HttpSettings readHttpSettings(JsonNode node, Protocol protocol, SubscriptionDefinition existing,
-                                                 List<Violation> violations) {
+                                                 boolean keepsOrigin, List<Violation> violations) {
         if (node == null || node.isNull()) {
             return HttpSettings.DEFAULT;
         }
@@ -385,7 +393,7 @@ final class SubscriptionRequests {
                         mode = ContentMode.valueOf(m.toUpperCase(Locale.ROOT));
                     }
                 }
-                case "headers" -> readHeaders(value, existing, headers, violations);
+                case "headers" -> readHeaders(value, existing, keepsOrigin, headers, violations);
                 default -> violations.add(new Violation(where, "unknown setting; HTTP subscriptions have method, "
                         + "headers and contentmode", null));
             }
@@ -393,8 +401,8 @@ final class SubscriptionRequests {
         return new HttpSettings(method, headers, mode);
     }
 
-    private static void readHeaders(JsonNode node, SubscriptionDefinition existing, Map<String, String> headers,
-                                    List<Violation> violations) {
+    private static void readHeaders(JsonNode node, SubscriptionDefinition existing, boolean keepsOrigin,
+                                    Map<String, String> headers, List<Violation> violations) {
         if (!node.isObject()) {
             violations.add(new Violation("protocolsettings.headers", "must be an object of header names to "
                     + "string values", node.toString()));
@@ -427,7 +435,10 @@ final class SubscriptionRequests {
                 String stored = existing == null ? null : existing.http().headers().entrySet().stream()
                         .filter(e -> e.getKey().equalsIgnoreCase(name)).map(Map.Entry::getValue).findFirst()
                         .orElse(null);
-                if (stored == null) {
+                if (stored != null && !keepsOrigin) {
+                    violations.add(new Violation(where, "must be given again: the sink moves to another origin, "
+                            + "and stored header values are never sent to a new origin", null));
+                } else if (stored == null) {
                     violations.add(new Violation(where, "\"" + HttpSettings.REDACTED + "\" keeps the stored value, "
                             + "but this header has none; give the value", null));
                 } else {
