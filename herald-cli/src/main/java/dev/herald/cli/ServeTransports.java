@@ -29,9 +29,9 @@ final class ServeTransports {
 
     /** How to open the configured transport; empty for the server's embedded default. */
     static Optional<Function<Path, Transport>> opener(ServerConfig config) {
-        return switch (config.transport()) {
-            case "postgres" -> Optional.of(storeFile -> PostgresTransport.open(config.postgresUrl(),
-                    PostgresOptions.defaults().withSchema(config.postgresSchema())));
+        return switch (config.get(ServerConfig.TRANSPORT)) {
+            case "postgres" -> Optional.of(storeFile -> PostgresTransport.open(config.get(ServerConfig.POSTGRES_URL),
+                    PostgresOptions.defaults().withSchema(config.get(ServerConfig.POSTGRES_SCHEMA))));
             case "kafka" -> Optional.of(storeFile -> KafkaTransport.open(KafkaOptions.fromProperties(kafka(config))));
             default -> Optional.empty();
         };
@@ -40,7 +40,7 @@ final class ServeTransports {
     /** The Kafka properties: the file's, with {@code bootstrap.servers} from the configuration. */
     private static Map<String, String> kafka(ServerConfig config) {
         Map<String, String> properties = new HashMap<>();
-        config.kafkaProperties().ifPresent(file -> {
+        config.get(ServerConfig.KAFKA_PROPERTIES).ifPresent(file -> {
             Properties loaded = new Properties();
             try (Reader reader = Files.newBufferedReader(file)) {
                 loaded.load(reader);
@@ -49,7 +49,7 @@ final class ServeTransports {
             }
             loaded.stringPropertyNames().forEach(key -> properties.put(key, loaded.getProperty(key)));
         });
-        properties.put("bootstrap.servers", config.kafkaBootstrapServers());
+        properties.put("bootstrap.servers", config.get(ServerConfig.KAFKA_BOOTSTRAP_SERVERS));
         return properties;
     }
 }

@@ -87,7 +87,7 @@ final class WebhookBridge implements ApiModule {
                     + "becomes the event id, so a redelivery is stored once",
                     List.of(Violation.missing("X-Gitlab-Event-UUID", "header is required")));
         }
-        ObjectNode payload = Json.readObject(Bodies.read(ctx, config.maxEventBytes(), "a GitLab webhook"),
+        ObjectNode payload = Json.readObject(Bodies.read(ctx, config.get(ServerConfig.MAX_EVENT_BYTES), "a GitLab webhook"),
                 "a GitLab webhook");
         HookKind kind = HookKinds.of(header, payload).orElseThrow(() -> unknownKind(header, payload));
         if (!sender.token().principal().canPublish(kind.type())) {

@@ -45,8 +45,8 @@ public final class EventsApi implements ApiModule {
      */
     public EventsApi(EventStore store, Intake intake, List<EnvelopeMapping> mappings, ServerConfig config) {
         this.intake = intake;
-        this.reader = new HttpEvents(new JsonEvents(new EnvelopeRules(config.maxEventBytes())).withMappings(mappings),
-                config);
+        this.reader = new HttpEvents(new JsonEvents(new EnvelopeRules(config.get(ServerConfig.MAX_EVENT_BYTES)))
+                .withMappings(mappings), config);
         this.query = new EventQuery(store, config);
     }
 
