@@ -12,12 +12,12 @@ import java.util.Optional;
  * time. Revoking the token revokes the source. Registering and revoking go through {@code /v1/tokens}
  * ({@code herald gitlab sources register|revoke}), so sources live wherever tokens do.
  */
-final class GitLabSources {
+public final class GitLabSources {
 
     /** The prefix of a source token's name; the rest is the instance URL. */
-    static final String NAME_PREFIX = "gitlab:";
+    public static final String NAME_PREFIX = "gitlab:";
     /** The scope a source token is created with. */
-    static final String SCOPE = "publish:com.gitlab.*";
+    public static final String SCOPE = "publish:com.gitlab.*";
 
     private final TokenStore tokens;
 
