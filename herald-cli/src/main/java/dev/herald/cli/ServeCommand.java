@@ -61,8 +61,9 @@ final class ServeCommand implements Callable<Integer> {
     String publicUrl;
 
     @Option(names = "--transport", paramLabel = "NAME",
-            description = "embedded (default), postgres (with --set postgres.url=JDBC-URL) or kafka (with --set "
-                    + "kafka.bootstrap-servers=HOST:PORT).")
+            description = "Where events are stored: embedded (default) or another installed transport, e.g. postgres "
+                    + "(with --set postgres.url=JDBC-URL) or kafka (with --set kafka.bootstrap-servers=HOST:PORT); "
+                    + "--print-config lists every transport's settings.")
     String transport;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
@@ -99,9 +100,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         HeraldServer server;
         try {
-            HeraldServer.Builder builder = HeraldServer.builder(resolved);
-            ServeTransports.opener(resolved).ifPresent(builder::transport);
-            server = builder.start();
+            server = HeraldServer.start(resolved);
         } catch (SettingsException e) {
             err.println("herald serve: " + e.getMessage());
             return Herald.BAD_INPUT;

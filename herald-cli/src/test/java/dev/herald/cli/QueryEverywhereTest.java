@@ -53,7 +53,7 @@ class QueryEverywhereTest {
     void queriesAndReplaysOnPostgres() throws Exception {
         String schema = "herald_query_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
         try (HeraldServer server = start(Map.of(ServerConfig.TRANSPORT.name(), "postgres",
-                ServerConfig.POSTGRES_URL.name(), POSTGRES, ServerConfig.POSTGRES_SCHEMA.name(), schema))) {
+                "postgres.url", POSTGRES, "postgres.schema", schema))) {
             exercise(server);
         } finally {
             try (Connection connection = DriverManager.getConnection(POSTGRES);
@@ -67,7 +67,7 @@ class QueryEverywhereTest {
     void queriesAndReplaysOnKafka() throws Exception {
         try (KafkaTestBroker broker = KafkaTestBroker.start();
              HeraldServer server = start(Map.of(ServerConfig.TRANSPORT.name(), "kafka",
-                     ServerConfig.KAFKA_BOOTSTRAP_SERVERS.name(), broker.bootstrapServers()))) {
+                     "kafka.bootstrap-servers", broker.bootstrapServers()))) {
             exercise(server);
         }
     }
@@ -145,10 +145,7 @@ class QueryEverywhereTest {
         all.put(ServerConfig.DATA.name(), data.toString());
         all.put("auth.rate-limit", "0");
         ServerConfig config = ServerConfig.fromMap(all).withInitialAdminToken(ADMIN);
-        HeraldServer.Builder builder = HeraldServer.builder(config)
-                .firstStartOutput(new PrintStream(new ByteArrayOutputStream()));
-        ServeTransports.opener(config).ifPresent(builder::transport);
-        return builder.start();
+        return HeraldServer.builder(config).firstStartOutput(new PrintStream(new ByteArrayOutputStream())).start();
     }
 
     private static Run herald(String stdin, String url, String... args) {

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import dev.herald.event.EventBuilder;
 import dev.herald.event.JsonEvents;
 import dev.herald.server.HeraldServer;
-import dev.herald.server.config.ConfigException;
 import dev.herald.server.config.ServerConfig;
 import dev.herald.settings.SettingsException;
 import dev.herald.store.SubscribeOptions;
@@ -33,7 +32,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code herald serve --transport postgres|kafka}: events posted over HTTP land on the chosen broker. */
+/**
+ * {@code herald serve --transport postgres|kafka}: the transports the distribution ships are found through
+ * their {@code TransportProvider}s, and events posted over HTTP land on the chosen broker.
+ */
 class ServeTransportsTest {
 
     private static final String ADMIN = "hrld-serve-transports-test-admin-token-0123456789";
@@ -47,10 +49,7 @@ class ServeTransportsTest {
         all.put(ServerConfig.PORT.name(), "0");
         all.put(ServerConfig.DATA.name(), data.toString());
         ServerConfig config = ServerConfig.fromMap(all).withInitialAdminToken(ADMIN);
-        HeraldServer.Builder builder = HeraldServer.builder(config)
-                .firstStartOutput(new PrintStream(new ByteArrayOutputStream()));
-        ServeTransports.opener(config).ifPresent(builder::transport);
-        return builder.start();
+        return HeraldServer.builder(config).firstStartOutput(new PrintStream(new ByteArrayOutputStream())).start();
     }
 
     /** Posts an event over HTTP and waits until a subscription on the server's store receives it. */
@@ -77,7 +76,7 @@ class ServeTransportsTest {
     void servesOnPostgres() throws Exception {
         String schema = "herald_serve_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
         try (HeraldServer server = start(Map.of(ServerConfig.TRANSPORT.name(), "postgres",
-                ServerConfig.POSTGRES_URL.name(), POSTGRES, ServerConfig.POSTGRES_SCHEMA.name(), schema))) {
+                "postgres.url", POSTGRES, "postgres.schema", schema))) {
             assertThat(server.store().transport().name()).isEqualTo("postgres");
             postedEventIsDelivered(server);
         } finally {
@@ -92,7 +91,7 @@ class ServeTransportsTest {
     void servesOnKafka() throws Exception {
         try (KafkaTestBroker broker = KafkaTestBroker.start();
              HeraldServer server = start(Map.of(ServerConfig.TRANSPORT.name(), "kafka",
-                     ServerConfig.KAFKA_BOOTSTRAP_SERVERS.name(), broker.bootstrapServers()))) {
+                     "kafka.bootstrap-servers", broker.bootstrapServers()))) {
             assertThat(server.store().transport().name()).isEqualTo("kafka");
             postedEventIsDelivered(server);
         }
@@ -101,10 +100,20 @@ class ServeTransportsTest {
     @Test
     void aTransportWithoutItsConnectionSettingIsRefusedNamingTheSetting() {
         assertThatThrownBy(() -> ServerConfig.fromMap(Map.of(ServerConfig.TRANSPORT.name(), "postgres")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("needs postgres.url");
+                .isInstanceOf(SettingsException.class).hasMessageContaining("transport=postgres needs postgres.url");
         assertThatThrownBy(() -> ServerConfig.fromMap(Map.of(ServerConfig.TRANSPORT.name(), "kafka")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("needs kafka.bootstrap-servers");
+                .isInstanceOf(SettingsException.class).hasMessageContaining("transport=kafka needs kafka.bootstrap-servers");
         assertThatThrownBy(() -> ServerConfig.fromMap(Map.of(ServerConfig.TRANSPORT.name(), "rabbit")))
-                .isInstanceOf(SettingsException.class).hasMessageContaining("embedded, postgres, kafka");
+                .isInstanceOf(SettingsException.class)
+                .hasMessageContaining("setting transport = 'rabbit' (setting transport) must be one of embedded, kafka, "
+                        + "postgres (the transports installed)");
+    }
+
+    @Test
+    void printConfigListsEveryInstalledTransportsSettingsAfterTheServers() {
+        assertThat(ServerConfig.fromMap(Map.of("transport", "kafka", "kafka.bootstrap-servers", "k:9092")).describe())
+                .extracting(d -> d.setting().name() + "=" + d.text() + " (" + d.origin() + ")")
+                .contains("transport=kafka (setting transport)", "store.retention-max-age=7d (default)",
+                        "kafka.bootstrap-servers=k:9092 (setting kafka.bootstrap-servers)", "postgres.schema=herald (default)");
     }
 }

@@ -19,8 +19,6 @@ import dev.herald.server.state.ServerDatabase;
 import dev.herald.store.EventStore;
 import dev.herald.server.subscriptions.SubscriptionsModule;
 import dev.herald.transport.Transport;
-import dev.herald.transport.embedded.EmbeddedOptions;
-import dev.herald.transport.embedded.EmbeddedTransport;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -230,7 +228,7 @@ public final class HeraldServer implements AutoCloseable {
             return this;
         }
 
-        /** Opens the transport from the store file (default: the embedded store with the retention settings). */
+        /** Opens the transport from the store file (default: the configured transport, {@code transport}). */
         public Builder transport(Function<Path, Transport> opener) {
             this.transport = Objects.requireNonNull(opener, "opener");
             return this;
@@ -273,11 +271,7 @@ public final class HeraldServer implements AutoCloseable {
                     ? PemTls.keyStore(config.get(ServerConfig.TLS_CERT).orElseThrow(), config.get(ServerConfig.TLS_KEY).orElseThrow()) : null;
 
             SchemaRegistry schemas = SchemaCatalog.open(config);
-            Transport opened = transport != null ? transport.apply(data.resolve("events.db"))
-                    : EmbeddedTransport.open(data.resolve("events.db"), EmbeddedOptions.defaults()
-                            .withRetentionMaxAge(config.get(ServerConfig.RETENTION_MAX_AGE))
-                            .withRetentionMaxBytes(config.get(ServerConfig.RETENTION_MAX_BYTES) == 0 ? Long.MAX_VALUE
-                                    : config.get(ServerConfig.RETENTION_MAX_BYTES)));
+            Transport opened = transport != null ? transport.apply(data.resolve("events.db")) : config.openTransport();
             EventStore store;
             try {
                 store = EventStore.builder(opened, schemas).meterRegistry(meters)

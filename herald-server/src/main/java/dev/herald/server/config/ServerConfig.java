@@ -3,6 +3,9 @@ package dev.herald.server.config;
 import dev.herald.schema.Compatibility;
 import dev.herald.settings.Setting;
 import dev.herald.settings.Settings;
+import dev.herald.transport.Transport;
+import dev.herald.transport.TransportProvider;
+import dev.herald.transport.TransportProviders;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The settings of {@code herald serve}, each declared once below as a typed {@link Setting} (name, parser,
@@ -32,19 +36,24 @@ import java.util.stream.Collectors;
  * numbers, numbers, booleans, durations (the one grammar of {@link dev.herald.settings.Durations}, shared with
  * the HTTP API), sizes, paths, URLs, enums and lists; {@link Setting#of} takes any parser. A rule that spans
  * several settings goes in {@link #checkCombinations()}.
+ *
+ * <p>The transports' settings are not declared here: each {@link TransportProvider} found on the class path
+ * declares its own, and they are resolved, validated and printed with the server's.
  */
 public final class ServerConfig {
 
     private static final List<Setting<?>> DECLARED = new ArrayList<>();
+    private static final TransportProviders PROVIDERS = TransportProviders.installed();
 
     /** Environment variable naming the configuration file when no {@code --config} flag does. */
     public static final String CONFIG_ENV = "HERALD_CONFIG";
     /** Environment variable whose value becomes the admin token on the first start. */
     public static final String ADMIN_TOKEN_ENV = "HERALD_ADMIN_TOKEN";
 
-    /** The transports {@code herald serve} can run on. */
-    public static final List<String> TRANSPORTS = List.of("embedded", "postgres", "kafka");
-
+    public static final Setting<TransportProvider> TRANSPORT = declare(Setting.of("transport", "embedded",
+            "Where events are stored: embedded (SQLite in <data>/events.db) or another transport installed with "
+                    + "Herald (postgres, kafka, ...); their settings follow the server's.",
+            (text, base) -> PROVIDERS.named(text)));
     public static final Setting<Integer> PORT = declare(Setting.integer("port", "8080",
             "TCP port to listen on; 0 picks a free one.").require(p -> p >= 0 && p <= 65535, "must be between 0 and 65535"));
     public static final Setting<String> HOST = declare(Setting.text("host", "0.0.0.0",
@@ -89,11 +98,6 @@ public final class ServerConfig {
             "PEM certificate chain; with tls.key, the server speaks HTTPS only."));
     public static final Setting<Optional<Path>> TLS_KEY = declare(Setting.optionalPath("tls.key",
             "PEM private key (PKCS#8 'PRIVATE KEY', or RSA 'RSA PRIVATE KEY'), unencrypted."));
-    public static final Setting<Duration> RETENTION_MAX_AGE = declare(Setting.duration("store.retention-max-age", "7d",
-            "Events older than this are deleted from the embedded store, unless a subscription has not consumed "
-                    + "them yet.").require(Duration::isPositive, "must be positive"));
-    public static final Setting<Long> RETENTION_MAX_BYTES = declare(Setting.size("store.retention-max-bytes", "0",
-            "When the embedded store is larger, its oldest events are deleted (same exception); 0 = no size limit."));
     public static final Setting<Duration> SHUTDOWN_TIMEOUT = declare(Setting.duration("shutdown.timeout", "30s",
             "On SIGTERM: how long in-flight requests may finish before the store is closed."));
     public static final Setting<Boolean> METRICS_PUBLIC = declare(Setting.bool("metrics.public", "true",
@@ -122,23 +126,11 @@ public final class ServerConfig {
     public static final Setting<Duration> PULL_ACK_DEADLINE = declare(Setting.duration("pull.ack-deadline", "60s",
             "Streaming pull: default time to ack an event before it is sent again.")
             .require(Duration::isPositive, "must be positive"));
-    public static final Setting<String> TRANSPORT = declare(Setting.text("transport", "embedded",
-            "Where events are stored: embedded (SQLite in <data>/events.db), postgres (needs postgres.url) or kafka "
-                    + "(needs kafka.bootstrap-servers).")
-            .require(TRANSPORTS::contains, "must be one of " + String.join(", ", TRANSPORTS)));
-    public static final Setting<String> POSTGRES_URL = declare(Setting.text("postgres.url", "",
-            "JDBC URL of the PostgreSQL database, e.g. jdbc:postgresql://db:5432/herald?user=herald (transport=postgres)."));
-    public static final Setting<String> POSTGRES_SCHEMA = declare(Setting.text("postgres.schema", "herald",
-            "Schema Herald creates and migrates its tables in (transport=postgres)."));
-    public static final Setting<String> KAFKA_BOOTSTRAP_SERVERS = declare(Setting.text("kafka.bootstrap-servers", "",
-            "Kafka bootstrap servers, host:port[,host:port] (transport=kafka)."));
-    public static final Setting<Optional<Path>> KAFKA_PROPERTIES = declare(Setting.optionalPath("kafka.properties",
-            "A Java properties file of Kafka client settings passed through as they are (SASL, TLS; producer./"
-                    + "consumer./admin. prefixes for one client; herald.* for Herald's own, e.g. herald.partitions) "
-                    + "(transport=kafka)."));
 
-    /** Every setting, in documentation order. */
+    /** Every setting of the server itself, in documentation order (the transports' follow in {@link #settings()}). */
     public static final List<Setting<?>> SETTINGS = Collections.unmodifiableList(DECLARED);
+    private static final List<Setting<?>> WITH_TRANSPORTS = Stream.concat(SETTINGS.stream(),
+            PROVIDERS.settings().stream()).toList();
 
     private final Settings settings;
     private final String initialAdminToken;
@@ -161,7 +153,7 @@ public final class ServerConfig {
 
     /** The defaults overridden by {@code settings} (keys are setting names); for tests and embedding. */
     public static ServerConfig fromMap(Map<String, String> settings) {
-        return new ServerConfig(Settings.of(SETTINGS, settings), null);
+        return new ServerConfig(Settings.of(WITH_TRANSPORTS, settings), null);
     }
 
     /**
@@ -176,7 +168,7 @@ public final class ServerConfig {
         Path configFile = file != null ? file
                 : Optional.ofNullable(env.get(CONFIG_ENV)).filter(s -> !s.isBlank()).map(Path::of).orElse(null);
         String admin = env.get(ADMIN_TOKEN_ENV);
-        return new ServerConfig(Settings.load(SETTINGS, configFile, env, flags),
+        return new ServerConfig(Settings.load(WITH_TRANSPORTS, configFile, env, flags),
                 admin == null || admin.isBlank() ? null : admin.strip());
     }
 
@@ -195,7 +187,12 @@ public final class ServerConfig {
         return settings.get(setting);
     }
 
-    /** The resolved settings, with their origins. */
+    /** Opens the configured transport ({@link #TRANSPORT}) with its settings. */
+    public Transport openTransport() {
+        return get(TRANSPORT).open(settings, get(DATA));
+    }
+
+    /** The resolved settings of the server and of every installed transport, with their origins. */
     public Settings settings() {
         return settings;
     }
@@ -208,13 +205,7 @@ public final class ServerConfig {
             throw new ConfigException("TLS needs both " + TLS_CERT + " and " + TLS_KEY + " (only " + given
                     + " from " + settings.origin(given) + " is set)");
         }
-        if (get(TRANSPORT).equals("postgres") && get(POSTGRES_URL).isEmpty()) {
-            throw new ConfigException("transport=postgres (" + settings.origin(TRANSPORT) + ") needs " + POSTGRES_URL);
-        }
-        if (get(TRANSPORT).equals("kafka") && get(KAFKA_BOOTSTRAP_SERVERS).isEmpty()) {
-            throw new ConfigException("transport=kafka (" + settings.origin(TRANSPORT) + ") needs "
-                    + KAFKA_BOOTSTRAP_SERVERS);
-        }
+        get(TRANSPORT).check(settings);
         if (initialAdminToken != null && initialAdminToken.length() < 32) {
             throw new ConfigException(ADMIN_TOKEN_ENV + " must be at least 32 characters long (it is "
                     + initialAdminToken.length() + "); generate one with: openssl rand -base64 32");
