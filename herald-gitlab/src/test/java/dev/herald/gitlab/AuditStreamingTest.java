@@ -77,7 +77,7 @@ class AuditStreamingTest {
         String id = UUID.randomUUID().toString();
         ObjectNode event = GitLabServer.JSON.createObjectNode();
         event.put("specversion", "1.0").put("id", id).put("source", "https://gitlab.example.com")
-                .put("type", AuditDestinations.TYPE).put("subject", "gid://gitlab/AuditEvents::GroupAuditEvent/" + id)
+                .put("type", AuditDestinations.TYPE).put("time", "2026-12-05T16:50:24.012Z").put("subject", "gid://gitlab/AuditEvents::GroupAuditEvent/" + id)
                 .put("authtype", "app_user").put("authid", "gid://gitlab/User/1")
                 .put(GitLabAttributes.NAMESPACE, entityPath).put(GitLabAttributes.AUDIT_EVENT_TYPE, eventType);
         ObjectNode audit = event.putObject("data");
