@@ -6,12 +6,14 @@ import dev.herald.server.api.Deduplicator;
 import dev.herald.server.api.EventsApi;
 import dev.herald.server.api.HealthApi;
 import dev.herald.server.api.SchemasApi;
+import dev.herald.server.api.StatsApi;
 import dev.herald.server.api.TokensApi;
 import dev.herald.server.auth.Authenticator;
 import dev.herald.server.auth.RateLimiter;
 import dev.herald.server.auth.Scope;
 import dev.herald.server.auth.TokenStore;
 import dev.herald.server.config.ServerConfig;
+import dev.herald.server.console.ConsoleModule;
 import dev.herald.server.http.ApiModule;
 import dev.herald.server.http.ProblemRendering;
 import dev.herald.server.state.ServerDatabase;
@@ -42,6 +44,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -286,7 +289,11 @@ public final class HeraldServer implements AutoCloseable {
                             config.metricsPublic()),
                     new EventsApi(store, dedup, config, meters),
                     new SchemasApi(schemas, config),
-                    new TokensApi(tokens, limiter)));
+                    new TokensApi(tokens, limiter),
+                    new StatsApi(meters, Clock.systemUTC())));
+            if (config.consoleEnabled()) {
+                apis.add(new ConsoleModule());
+            }
             for (ModuleFactory factory : modules) {
                 ApiModule module = factory.create(store, db, config);
                 apis.add(module);
@@ -322,6 +329,9 @@ public final class HeraldServer implements AutoCloseable {
             String path = ctx.path();
             if (path.equals("/healthz") || path.equals("/readyz")) {
                 return true;
+            }
+            if (path.equals("/console") || path.startsWith("/console/")) {
+                return true; // static files only: the console reads every datum from /v1 with the user's token
             }
             if (path.equals("/metrics")) {
                 return config.metricsPublic();

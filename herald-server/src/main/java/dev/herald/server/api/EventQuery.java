@@ -31,13 +31,16 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * {@code GET /v1/events?type=&project=&subject=&source=&from=&to=&limit=&cursor=}: the stored stream,
- * oldest first, filtered, in pages.
+ * {@code GET /v1/events?type=&project=&subject=&source=&id=&causationid=&correlationid=&from=&to=&limit=&cursor=}:
+ * the stored stream, oldest first, filtered, in pages.
  *
  * <ul>
  *   <li>{@code type} is a type or a glob ({@code ci.*}); {@code project}, {@code subject} and
- *       {@code source} match exactly; {@code from} (inclusive) and {@code to} (exclusive) are RFC 3339
- *       times compared with the event's {@code time}.</li>
+ *       {@code source} match exactly, and so do {@code id}, {@code causationid} and
+ *       {@code correlationid} (to walk a causation chain: the cause of an event is the event whose
+ *       {@code id} is its {@code causationid}; its effects are the events whose {@code causationid} is its
+ *       {@code id}); {@code from} (inclusive) and {@code to} (exclusive) are RFC 3339 times compared with
+ *       the event's {@code time}.</li>
  *   <li>Only events the token may see are returned: types its {@code subscribe:} scopes cover, and
  *       with a project restriction only that project's events. Asking explicitly for a type or project
  *       the token may not see is a 403 that names it.</li>
@@ -67,7 +70,8 @@ final class EventQuery {
 
     /** The filters of one query. */
     record Filter(Optional<TypePattern> type, Optional<String> project, Optional<String> subject,
-                  Optional<String> source, Optional<OffsetDateTime> from, Optional<OffsetDateTime> to) {
+                  Optional<String> source, Optional<OffsetDateTime> from, Optional<OffsetDateTime> to,
+                  Optional<String> id, Optional<String> causationId, Optional<String> correlationId) {
 
         boolean matches(CloudEvent event) {
             if (type.isPresent() && !type.get().matches(event.getType())) {
@@ -82,6 +86,11 @@ final class EventQuery {
             if (source.isPresent() && !source.get().equals(String.valueOf(event.getSource()))) {
                 return false;
             }
+            if (id.isPresent() && !id.get().equals(event.getId())
+                    || causationId.isPresent() && !causationId.equals(HeraldAttributes.causationId(event))
+                    || correlationId.isPresent() && !correlationId.equals(HeraldAttributes.correlationId(event))) {
+                return false;
+            }
             OffsetDateTime time = event.getTime();
             if (from.isPresent() && (time == null || time.isBefore(from.get()))) {
                 return false;
@@ -93,7 +102,8 @@ final class EventQuery {
         String fingerprint() {
             String text = type.map(TypePattern::glob).orElse("") + "\n" + project.orElse("") + "\n"
                     + subject.orElse("") + "\n" + source.orElse("") + "\n"
-                    + from.map(Object::toString).orElse("") + "\n" + to.map(Object::toString).orElse("");
+                    + from.map(Object::toString).orElse("") + "\n" + to.map(Object::toString).orElse("")
+                    + "\n" + id.orElse("") + "\n" + causationId.orElse("") + "\n" + correlationId.orElse("");
             try {
                 byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
                 return HexFormat.of().formatHex(digest, 0, 6);
@@ -222,7 +232,8 @@ final class EventQuery {
             }
         }
         return new Filter(type, param(ctx, "project"), param(ctx, "subject"), param(ctx, "source"),
-                time(ctx, "from", invalid), time(ctx, "to", invalid));
+                time(ctx, "from", invalid), time(ctx, "to", invalid), param(ctx, "id"),
+                param(ctx, HeraldAttributes.CAUSATIONID), param(ctx, HeraldAttributes.CORRELATIONID));
     }
 
     private static Optional<String> param(Context ctx, String name) {

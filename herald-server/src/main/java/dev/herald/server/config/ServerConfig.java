@@ -92,6 +92,7 @@ public final class ServerConfig {
     public static final String RETENTION_MAX_AGE = "store.retention-max-age";
     public static final String RETENTION_MAX_BYTES = "store.retention-max-bytes";
     public static final String METRICS_PUBLIC = "metrics.public";
+    public static final String CONSOLE_ENABLED = "console.enabled";
     public static final String WEBHOOKS_CONNECT_TIMEOUT = "webhooks.connect-timeout";
     public static final String WEBHOOKS_TIMEOUT = "webhooks.timeout";
     public static final String WEBHOOKS_SSRF_GUARD = "webhooks.ssrf-guard";
@@ -146,6 +147,8 @@ public final class ServerConfig {
             new Setting(SHUTDOWN_TIMEOUT, "30s", "On SIGTERM: how long in-flight requests may finish before the "
                     + "store is closed."),
             new Setting(METRICS_PUBLIC, "true", "Serve /metrics without a token (false: admin token required)."),
+            new Setting(CONSOLE_ENABLED, "true", "Serve the web console at /console (false: not served; the API "
+                    + "is unchanged)."),
             new Setting(WEBHOOKS_CONNECT_TIMEOUT, "10s", "Webhook connect timeout."),
             new Setting(WEBHOOKS_TIMEOUT, "10s", "Webhook response timeout."),
             new Setting(WEBHOOKS_SSRF_GUARD, "true", "Refuse webhook sinks resolving to loopback, private, "
@@ -363,6 +366,7 @@ public final class ServerConfig {
             throw invalid(RETENTION_MAX_BYTES, "must not be negative");
         }
         metricsPublic();
+        consoleEnabled();
         validateTransport();
         positive(WEBHOOKS_CONNECT_TIMEOUT, webhooksConnectTimeout().toMillis());
         positive(WEBHOOKS_TIMEOUT, webhooksTimeout().toMillis());
@@ -520,6 +524,11 @@ public final class ServerConfig {
 
     public boolean metricsPublic() {
         return bool(METRICS_PUBLIC);
+    }
+
+    /** Whether {@code /console} serves the web console. */
+    public boolean consoleEnabled() {
+        return bool(CONSOLE_ENABLED);
     }
 
     public Duration webhooksConnectTimeout() {
