@@ -37,8 +37,8 @@ final class DocsServer {
 
     private static HeraldServer start() {
         try {
-            ServerConfig config = ServerConfig.fromMap(Map.of(ServerConfig.PORT, "0",
-                    ServerConfig.HOST, "127.0.0.1", ServerConfig.DATA,
+            ServerConfig config = ServerConfig.fromMap(Map.of(ServerConfig.PORT.name(), "0",
+                    ServerConfig.HOST.name(), "127.0.0.1", ServerConfig.DATA.name(),
                     Files.createTempDirectory("herald-docs-server").toString())).withInitialAdminToken(ADMIN_TOKEN);
             return HeraldServer.builder(config).firstStartOutput(new PrintStream(new ByteArrayOutputStream())).start();
         } catch (IOException e) {

@@ -3,8 +3,9 @@ package dev.herald.cli;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import dev.herald.server.HeraldServer;
-import dev.herald.server.config.ConfigException;
 import dev.herald.server.config.ServerConfig;
+import dev.herald.settings.Settings;
+import dev.herald.settings.SettingsException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -60,8 +61,9 @@ final class ServeCommand implements Callable<Integer> {
     String publicUrl;
 
     @Option(names = "--transport", paramLabel = "NAME",
-            description = "embedded (default), postgres (with --set postgres.url=JDBC-URL) or kafka (with --set "
-                    + "kafka.bootstrap-servers=HOST:PORT).")
+            description = "Where events are stored: embedded (default) or another installed transport, e.g. postgres "
+                    + "(with --set postgres.url=JDBC-URL) or kafka (with --set kafka.bootstrap-servers=HOST:PORT); "
+                    + "--print-config lists every transport's settings.")
     String transport;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
@@ -77,14 +79,14 @@ final class ServeCommand implements Callable<Integer> {
         ServerConfig resolved;
         try {
             resolved = ServerConfig.load(config, System.getenv(), flags());
-        } catch (ConfigException e) {
+        } catch (SettingsException e) {
             err.println("herald serve: " + e.getMessage());
             return Herald.BAD_INPUT;
         }
         if (printConfig) {
             PrintWriter out = spec.commandLine().getOut();
-            for (Map.Entry<ServerConfig.Setting, ServerConfig.Value> e : resolved.describe()) {
-                out.printf("%-26s %-40s %s%n", e.getKey().key(), e.getValue().text(), e.getValue().origin());
+            for (Settings.Described line : resolved.describe()) {
+                out.printf("%-26s %-40s %s%n", line.setting().name(), line.text(), line.origin());
             }
             out.flush();
             return 0;
@@ -98,10 +100,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         HeraldServer server;
         try {
-            HeraldServer.Builder builder = HeraldServer.builder(resolved);
-            ServeTransports.opener(resolved).ifPresent(builder::transport);
-            server = builder.start();
-        } catch (ConfigException e) {
+            server = HeraldServer.start(resolved);
+        } catch (SettingsException e) {
             err.println("herald serve: " + e.getMessage());
             return Herald.BAD_INPUT;
         } catch (RuntimeException e) {
@@ -114,7 +114,7 @@ final class ServeCommand implements Callable<Integer> {
             stopped.countDown();
         }, "herald-shutdown"));
         err.println("herald serve: listening on " + server.baseUri() + " (port " + server.port() + ", data "
-                + server.config().dataDir().toAbsolutePath().normalize() + "); Ctrl-C or SIGTERM stops");
+                + server.config().get(ServerConfig.DATA).toAbsolutePath().normalize() + "); Ctrl-C or SIGTERM stops");
         err.flush();
         stopped.await();
         return 0;
@@ -123,19 +123,19 @@ final class ServeCommand implements Callable<Integer> {
     private Map<String, String> flags() {
         Map<String, String> flags = new LinkedHashMap<>(settings);
         if (port != null) {
-            flags.put(ServerConfig.PORT, port.toString());
+            flags.put(ServerConfig.PORT.name(), port.toString());
         }
         if (data != null) {
-            flags.put(ServerConfig.DATA, data.toString());
+            flags.put(ServerConfig.DATA.name(), data.toString());
         }
         if (host != null) {
-            flags.put(ServerConfig.HOST, host);
+            flags.put(ServerConfig.HOST.name(), host);
         }
         if (publicUrl != null) {
-            flags.put(ServerConfig.PUBLIC_URL, publicUrl);
+            flags.put(ServerConfig.PUBLIC_URL.name(), publicUrl);
         }
         if (transport != null) {
-            flags.put(ServerConfig.TRANSPORT, transport);
+            flags.put(ServerConfig.TRANSPORT.name(), transport);
         }
         return flags;
     }

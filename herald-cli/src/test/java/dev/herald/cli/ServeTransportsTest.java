@@ -7,8 +7,8 @@ import static org.awaitility.Awaitility.await;
 import dev.herald.event.EventBuilder;
 import dev.herald.event.JsonEvents;
 import dev.herald.server.HeraldServer;
-import dev.herald.server.config.ConfigException;
 import dev.herald.server.config.ServerConfig;
+import dev.herald.settings.SettingsException;
 import dev.herald.store.SubscribeOptions;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.kafka.KafkaTestBroker;
@@ -32,7 +32,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code herald serve --transport postgres|kafka}: events posted over HTTP land on the chosen broker. */
+/**
+ * {@code herald serve --transport postgres|kafka}: the transports the distribution ships are found through
+ * their {@code TransportProvider}s, and events posted over HTTP land on the chosen broker.
+ */
 class ServeTransportsTest {
 
     private static final String ADMIN = "hrld-serve-transports-test-admin-token-0123456789";
@@ -43,13 +46,10 @@ class ServeTransportsTest {
 
     private HeraldServer start(Map<String, String> settings) {
         Map<String, String> all = new HashMap<>(settings);
-        all.put(ServerConfig.PORT, "0");
-        all.put(ServerConfig.DATA, data.toString());
+        all.put(ServerConfig.PORT.name(), "0");
+        all.put(ServerConfig.DATA.name(), data.toString());
         ServerConfig config = ServerConfig.fromMap(all).withInitialAdminToken(ADMIN);
-        HeraldServer.Builder builder = HeraldServer.builder(config)
-                .firstStartOutput(new PrintStream(new ByteArrayOutputStream()));
-        ServeTransports.opener(config).ifPresent(builder::transport);
-        return builder.start();
+        return HeraldServer.builder(config).firstStartOutput(new PrintStream(new ByteArrayOutputStream())).start();
     }
 
     /** Posts an event over HTTP and waits until a subscription on the server's store receives it. */
@@ -75,8 +75,8 @@ class ServeTransportsTest {
     @Test
     void servesOnPostgres() throws Exception {
         String schema = "herald_serve_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-        try (HeraldServer server = start(Map.of(ServerConfig.TRANSPORT, "postgres",
-                ServerConfig.POSTGRES_URL, POSTGRES, ServerConfig.POSTGRES_SCHEMA, schema))) {
+        try (HeraldServer server = start(Map.of(ServerConfig.TRANSPORT.name(), "postgres",
+                "postgres.url", POSTGRES, "postgres.schema", schema))) {
             assertThat(server.store().transport().name()).isEqualTo("postgres");
             postedEventIsDelivered(server);
         } finally {
@@ -90,8 +90,8 @@ class ServeTransportsTest {
     @Test
     void servesOnKafka() throws Exception {
         try (KafkaTestBroker broker = KafkaTestBroker.start();
-             HeraldServer server = start(Map.of(ServerConfig.TRANSPORT, "kafka",
-                     ServerConfig.KAFKA_BOOTSTRAP_SERVERS, broker.bootstrapServers()))) {
+             HeraldServer server = start(Map.of(ServerConfig.TRANSPORT.name(), "kafka",
+                     "kafka.bootstrap-servers", broker.bootstrapServers()))) {
             assertThat(server.store().transport().name()).isEqualTo("kafka");
             postedEventIsDelivered(server);
         }
@@ -99,11 +99,21 @@ class ServeTransportsTest {
 
     @Test
     void aTransportWithoutItsConnectionSettingIsRefusedNamingTheSetting() {
-        assertThatThrownBy(() -> ServerConfig.fromMap(Map.of(ServerConfig.TRANSPORT, "postgres")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("needs postgres.url");
-        assertThatThrownBy(() -> ServerConfig.fromMap(Map.of(ServerConfig.TRANSPORT, "kafka")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("needs kafka.bootstrap-servers");
-        assertThatThrownBy(() -> ServerConfig.fromMap(Map.of(ServerConfig.TRANSPORT, "rabbit")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("embedded, postgres, kafka");
+        assertThatThrownBy(() -> ServerConfig.fromMap(Map.of(ServerConfig.TRANSPORT.name(), "postgres")))
+                .isInstanceOf(SettingsException.class).hasMessageContaining("transport=postgres needs postgres.url");
+        assertThatThrownBy(() -> ServerConfig.fromMap(Map.of(ServerConfig.TRANSPORT.name(), "kafka")))
+                .isInstanceOf(SettingsException.class).hasMessageContaining("transport=kafka needs kafka.bootstrap-servers");
+        assertThatThrownBy(() -> ServerConfig.fromMap(Map.of(ServerConfig.TRANSPORT.name(), "rabbit")))
+                .isInstanceOf(SettingsException.class)
+                .hasMessageContaining("setting transport = 'rabbit' (setting transport) must be one of embedded, kafka, "
+                        + "postgres (the transports installed)");
+    }
+
+    @Test
+    void printConfigListsEveryInstalledTransportsSettingsAfterTheServers() {
+        assertThat(ServerConfig.fromMap(Map.of("transport", "kafka", "kafka.bootstrap-servers", "k:9092")).describe())
+                .extracting(d -> d.setting().name() + "=" + d.text() + " (" + d.origin() + ")")
+                .contains("transport=kafka (setting transport)", "store.retention-max-age=7d (default)",
+                        "kafka.bootstrap-servers=k:9092 (setting kafka.bootstrap-servers)", "postgres.schema=herald (default)");
     }
 }

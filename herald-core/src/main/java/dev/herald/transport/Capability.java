@@ -28,8 +28,8 @@ public enum Capability {
     /** Published events survive a restart of the broker or Herald process. */
     DURABLE,
     /**
-     * A topic's stored events can be read back by position ({@link Transport#read}), independently of
-     * any subscription: what the server's event query and browsing tools use.
+     * A topic's stored events can be read back, filtered, page by page ({@link Transport#query}),
+     * independently of any subscription: what the server's event query and browsing tools use.
      */
     QUERY
 }

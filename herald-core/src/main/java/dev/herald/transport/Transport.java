@@ -72,15 +72,18 @@ public interface Transport extends AutoCloseable {
     int discard(String subscription, List<String> deadLetterIds);
 
     /**
-     * Reads a topic's stored events in publish order: at most {@code limit} entries whose position is
-     * greater than {@code afterPosition} (0 reads from the oldest stored event). Positions are positive
-     * and increase along the topic, but need not be contiguous; feed the last entry's position back in
-     * to read on. Events removed by retention are skipped. An unknown topic reads as empty. Needs
-     * {@link Capability#QUERY}.
+     * Reads one page of a topic's stored events: those after {@code query.after()} that pass its filter,
+     * oldest first, at most {@code query.limit()}. Feed the page's {@link LogPage#cursor()} back in to
+     * read on; a page's cursor continues after every event the page examined, so nothing is returned
+     * twice and nothing stored is skipped, also when writers commit out of order. A transport with one
+     * log order (a sequence) returns events in publish order; a partitioned one keeps publish order
+     * within a partition (so per ordering key) and merges partitions by publish time. Events removed
+     * by retention are skipped; an unknown topic reads as empty. Needs {@link Capability#QUERY}.
      *
      * @throws UnsupportedOperationException without the capability
+     * @throws InvalidCursorException        when {@code query.after()} is not a cursor of this transport
      */
-    default List<LogEntry> read(String topic, long afterPosition, int limit) {
+    default LogPage query(LogQuery query) {
         throw new UnsupportedOperationException("the " + name() + " transport cannot read its stored events");
     }
 

@@ -20,8 +20,6 @@ import dev.herald.server.state.ServerDatabase;
 import dev.herald.store.EventStore;
 import dev.herald.server.subscriptions.SubscriptionsModule;
 import dev.herald.transport.Transport;
-import dev.herald.transport.embedded.EmbeddedOptions;
-import dev.herald.transport.embedded.EmbeddedTransport;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -170,7 +168,7 @@ public final class HeraldServer implements AutoCloseable {
         }
         accepting = false;
         long start = System.nanoTime();
-        LOG.info("stopping: draining requests in flight (up to {})", config.shutdownTimeout());
+        LOG.info("stopping: draining requests in flight (up to {})", config.get(ServerConfig.SHUTDOWN_TIMEOUT));
         for (ApiModule module : modules) {
             try {
                 module.beforeShutdown();
@@ -222,7 +220,7 @@ public final class HeraldServer implements AutoCloseable {
             return this;
         }
 
-        /** Opens the transport from the store file (default: the embedded store with the retention settings). */
+        /** Opens the transport from the store file (default: the configured transport, {@code transport}). */
         public Builder transport(Function<Path, Transport> opener) {
             this.transport = Objects.requireNonNull(opener, "opener");
             return this;
@@ -235,8 +233,8 @@ public final class HeraldServer implements AutoCloseable {
          * @throws RuntimeException when the store, database or port cannot be opened; nothing is left open
          */
         public HeraldServer start() {
-            if (config.port() == 0) {
-                config = config.with(ServerConfig.PORT, Integer.toString(freePort(config.host())));
+            if (config.get(ServerConfig.PORT) == 0) {
+                config = config.with(ServerConfig.PORT, Integer.toString(freePort(config.get(ServerConfig.HOST))));
             }
             Deque<AutoCloseable> resources = new ArrayDeque<>();
             try {
@@ -248,7 +246,7 @@ public final class HeraldServer implements AutoCloseable {
         }
 
         private HeraldServer open(Deque<AutoCloseable> resources) {
-            Path data = config.dataDir();
+            Path data = config.get(ServerConfig.DATA);
             try {
                 Files.createDirectories(data);
             } catch (IOException e) {
@@ -262,36 +260,32 @@ public final class HeraldServer implements AutoCloseable {
             resources.push(db);
             TokenStore tokens = new TokenStore(db);
             KeyStore tlsKeys = config.tls()
-                    ? PemTls.keyStore(config.tlsCert().orElseThrow(), config.tlsKey().orElseThrow()) : null;
+                    ? PemTls.keyStore(config.get(ServerConfig.TLS_CERT).orElseThrow(), config.get(ServerConfig.TLS_KEY).orElseThrow()) : null;
 
             SchemaRegistry schemas = SchemaCatalog.open(config);
-            Transport opened = transport != null ? transport.apply(data.resolve("events.db"))
-                    : EmbeddedTransport.open(data.resolve("events.db"), EmbeddedOptions.defaults()
-                            .withRetentionMaxAge(config.retentionMaxAge())
-                            .withRetentionMaxBytes(config.retentionMaxBytes() == 0 ? Long.MAX_VALUE
-                                    : config.retentionMaxBytes()));
+            Transport opened = transport != null ? transport.apply(data.resolve("events.db")) : config.openTransport();
             EventStore store;
             try {
                 store = EventStore.builder(opened, schemas).meterRegistry(meters)
-                        .envelopeRules(new EnvelopeRules(config.maxEventBytes())).build();
+                        .envelopeRules(new EnvelopeRules(config.get(ServerConfig.MAX_EVENT_BYTES))).build();
             } catch (RuntimeException e) {
                 opened.close();
                 throw e;
             }
             resources.push(store);
-            Deduplicator dedup = new Deduplicator(db, config.dedupWindow());
+            Deduplicator dedup = new Deduplicator(db, config.get(ServerConfig.DEDUP_WINDOW));
             resources.push(dedup);
 
-            RateLimiter limiter = new RateLimiter(config.rateLimit(), config.rateBurst());
+            RateLimiter limiter = new RateLimiter(config.get(ServerConfig.RATE_LIMIT), config.get(ServerConfig.RATE_BURST));
             HeraldServer[] self = new HeraldServer[1];
             List<ApiModule> apis = new ArrayList<>(List.of(
                     new HealthApi(store, db, meters, () -> self[0] != null && self[0].accepting,
-                            config.metricsPublic()),
+                            config.get(ServerConfig.METRICS_PUBLIC)),
                     new EventsApi(store, dedup, config, meters),
                     new SchemasApi(schemas, config),
                     new TokensApi(tokens, limiter),
                     new StatsApi(meters, Clock.systemUTC())));
-            if (config.consoleEnabled()) {
+            if (config.get(ServerConfig.CONSOLE_ENABLED)) {
                 apis.add(new ConsoleModule());
             }
             for (ModuleFactory factory : modules) {
@@ -307,7 +301,7 @@ public final class HeraldServer implements AutoCloseable {
             if (config.tls()) {
                 app.start();
             } else {
-                app.start(config.host(), config.port());
+                app.start(config.get(ServerConfig.HOST), config.get(ServerConfig.PORT));
             }
             try {
                 // Only once listening: a token printed by a start that then failed would be lost for good.
@@ -334,10 +328,10 @@ public final class HeraldServer implements AutoCloseable {
                 return true; // static files only: the console reads every datum from /v1 with the user's token
             }
             if (path.equals("/metrics")) {
-                return config.metricsPublic();
+                return config.get(ServerConfig.METRICS_PUBLIC);
             }
             boolean read = ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD;
-            return read && config.schemasPublic() && (path.equals("/v1/schemas") || path.startsWith("/v1/schemas/"));
+            return read && config.get(ServerConfig.SCHEMAS_PUBLIC) && (path.equals("/v1/schemas") || path.startsWith("/v1/schemas/"));
         }
 
         private void configure(JavalinConfig javalin, PrometheusMeterRegistry meters, Authenticator authenticator,
@@ -345,11 +339,11 @@ public final class HeraldServer implements AutoCloseable {
             javalin.startup.showJavalinBanner = false;
             javalin.startup.showOldJavalinVersionWarning = false;
             javalin.concurrency.useVirtualThreads = true;
-            javalin.http.maxRequestSize = Math.max(config.maxRequestBytes(), config.maxEventBytes());
+            javalin.http.maxRequestSize = Math.max(config.get(ServerConfig.MAX_REQUEST_BYTES), config.get(ServerConfig.MAX_EVENT_BYTES));
             javalin.http.defaultContentType = "application/json";
             javalin.http.prefer405over404 = true;
             javalin.jetty.modifyServer(server -> {
-                server.setStopTimeout(config.shutdownTimeout().toMillis());
+                server.setStopTimeout(config.get(ServerConfig.SHUTDOWN_TIMEOUT).toMillis());
                 server.insertHandler(new GracefulHandler());
             });
             if (config.tls()) {
@@ -363,8 +357,8 @@ public final class HeraldServer implements AutoCloseable {
                     https.addCustomizer(secure);
                     ServerConnector connector = new ServerConnector(server,
                             new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(https));
-                    connector.setHost(config.host());
-                    connector.setPort(config.port());
+                    connector.setHost(config.get(ServerConfig.HOST));
+                    connector.setPort(config.get(ServerConfig.PORT));
                     return connector;
                 });
             }

@@ -41,7 +41,7 @@ final class SchemaCatalog {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the schema directory " + dir, e);
         }
-        if (config.builtinSchemas()) {
+        if (config.get(ServerConfig.SCHEMAS_BUILTIN)) {
             SchemaRegistry shipped = SchemaRegistry.builtinCatalog(options);
             for (String type : shipped.types()) {
                 seed(dir, type, shipped.versions(type));

@@ -81,7 +81,8 @@ export async function findEvents(params, {maxEvents = 200, maxPages = 50} = {}) 
   const found = [];
   let cursor = '';
   for (let page = 0; page < maxPages && found.length < maxEvents; page++) {
-    const answer = await get(`/v1/events${query({...params, cursor, limit: Math.min(1000, maxEvents)})}`);
+    // A full page each time: the id and chain filters are applied to each page, so a small limit would crawl.
+    const answer = await get(`/v1/events${query({...params, cursor, limit: 1000})}`);
     found.push(...answer.events);
     if (!answer.more) break;
     cursor = answer.cursor;

@@ -3,6 +3,9 @@
 
 import uPlot from '/console/vendor/uplot/uPlot.esm.js';
 
+/** The drawing width: the panel's content box (uPlot sizes its canvas in pixels). */
+const widthOf = container => Math.max(260, container.clientWidth - 34);
+
 const css = name => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
 export class LiveChart {
@@ -14,7 +17,7 @@ export class LiveChart {
     const text = css('--text');
     const grid = css('--border');
     this.plot = new uPlot({
-      title, width: Math.max(280, container.clientWidth - 10), height: 170,
+      title, width: widthOf(container), height: 170,
       series: [{}, ...series.map((label, i) => ({label, stroke: css(`--chart-${(i % 6) + 1}`), width: 2,
         value: (u, v) => (v == null ? '—' : `${v.toFixed(v < 10 ? 1 : 0)}${unit}`)}))],
       axes: [{stroke: text, grid: {stroke: grid, width: 1}, ticks: {stroke: grid}},
@@ -22,7 +25,7 @@ export class LiveChart {
       scales: {y: {range: (u, min, max) => [0, Math.max(1, max * 1.15)]}},
       cursor: {show: true}, legend: {show: true},
     }, this.data, container);
-    this.resize = () => this.plot.setSize({width: Math.max(280, container.clientWidth - 10), height: 170});
+    this.resize = () => this.plot.setSize({width: widthOf(container), height: 170});
     window.addEventListener('resize', this.resize);
   }
 

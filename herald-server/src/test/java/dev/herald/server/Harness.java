@@ -61,11 +61,11 @@ final class Harness implements AutoCloseable {
 
     static Harness start(Path dir, Map<String, String> settings, String adminTokenEnv) {
         Map<String, String> all = new HashMap<>();
-        all.put(ServerConfig.PORT, "0");
-        all.put(ServerConfig.HOST, "127.0.0.1");
-        all.put(ServerConfig.DATA, dir.toString());
-        all.put(ServerConfig.RATE_LIMIT, "0");
-        all.put(ServerConfig.SHUTDOWN_TIMEOUT, "5s");
+        all.put(ServerConfig.PORT.name(), "0");
+        all.put(ServerConfig.HOST.name(), "127.0.0.1");
+        all.put(ServerConfig.DATA.name(), dir.toString());
+        all.put(ServerConfig.RATE_LIMIT.name(), "0");
+        all.put(ServerConfig.SHUTDOWN_TIMEOUT.name(), "5s");
         all.putAll(settings);
         ServerConfig config = ServerConfig.fromMap(all);
         if (adminTokenEnv != null) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.event.JsonEvents;
 import dev.herald.transport.LogEntry;
+import dev.herald.transport.LogPage;
+import dev.herald.transport.LogQuery;
 import io.cloudevents.CloudEvent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,13 +42,19 @@ class IntakeTest {
     }
 
     private static List<String> storedIds() {
-        List<String> ids = new ArrayList<>();
-        long after = 0;
-        for (List<LogEntry> page; !(page = h.server.store().transport().read("events", after, 1000)).isEmpty(); ) {
-            page.forEach(e -> ids.add(e.event().getId()));
-            after = page.getLast().position();
+        return stored().stream().map(e -> e.event().getId()).toList();
+    }
+
+    private static List<LogEntry> stored() {
+        List<LogEntry> entries = new ArrayList<>();
+        LogQuery query = LogQuery.of("events").withLimit(1000);
+        for (LogPage page; ; query = query.withAfter(page.cursor())) {
+            page = h.server.store().transport().query(query);
+            entries.addAll(page.entries());
+            if (!page.more()) {
+                return entries;
+            }
         }
-        return ids;
     }
 
     private static List<String> ids(JsonNode array) {
@@ -74,7 +82,7 @@ class IntakeTest {
                 "ce-project", "gid%3A%2F%2Fgitlab%2FProject%2F7", "ce-correlationid", "req-42");
 
         assertThat(response.status()).as(response.toString()).isEqualTo(202);
-        CloudEvent stored = h.server.store().transport().read("events", 0, 10_000).stream()
+        CloudEvent stored = stored().stream()
                 .map(LogEntry::event).filter(e -> e.getId().equals("binary-1")).findFirst().orElseThrow();
         assertThat(stored.getExtension("project")).isEqualTo("gid://gitlab/Project/7");
         assertThat(stored.getExtension("correlationid")).isEqualTo("req-42");

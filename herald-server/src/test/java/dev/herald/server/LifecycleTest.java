@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herald.server.config.ServerConfig;
-import dev.herald.transport.LogEntry;
+import dev.herald.transport.LogPage;
+import dev.herald.transport.LogQuery;
 import dev.herald.transport.embedded.EmbeddedTransport;
 import io.cloudevents.CloudEvent;
 import java.nio.charset.StandardCharsets;
@@ -122,10 +123,12 @@ class LifecycleTest {
         }
         try (EmbeddedTransport store = EmbeddedTransport.open(dir.resolve("events.db"))) {
             Set<String> stored = new HashSet<>();
-            long after = 0;
-            for (List<LogEntry> page; !(page = store.read("events", after, 1000)).isEmpty(); ) {
-                page.forEach(e -> stored.add(e.event().getId()));
-                after = page.getLast().position();
+            LogQuery query = LogQuery.of("events").withLimit(1000);
+            for (LogPage page = store.query(query); ; page = store.query(query = query.withAfter(page.cursor()))) {
+                page.entries().forEach(e -> stored.add(e.event().getId()));
+                if (!page.more()) {
+                    break;
+                }
             }
             assertThat(stored).containsAll(accepted);
         }

@@ -7,7 +7,8 @@ import dev.herald.server.config.ServerConfig;
 import dev.herald.transport.Capability;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.DeadLetter;
-import dev.herald.transport.LogEntry;
+import dev.herald.transport.LogPage;
+import dev.herald.transport.LogQuery;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.SubscriptionStats;
@@ -59,9 +60,7 @@ class StoreFailureTest {
         }
         @Override public int redrive(String s, List<String> ids) { return delegate.redrive(s, ids); }
         @Override public int discard(String s, List<String> ids) { return delegate.discard(s, ids); }
-        @Override public List<LogEntry> read(String topic, long after, int limit) {
-            return delegate.read(topic, after, limit);
-        }
+        @Override public LogPage query(LogQuery query) { return delegate.query(query); }
         @Override public void close() { delegate.close(); }
     }
 
@@ -88,7 +87,7 @@ class StoreFailureTest {
             HttpResponse<String> retried = client.send(request, HttpResponse.BodyHandlers.ofString());
             assertThat(retried.statusCode()).isEqualTo(202);
             assertThat(retried.body()).contains("\"duplicates\":[]");
-            assertThat(flaky.read("events", 0, 10)).hasSize(1);
+            assertThat(flaky.query(LogQuery.of("events")).entries()).hasSize(1);
         }
     }
 }

@@ -123,7 +123,7 @@ class TlsTest {
         Files.writeString(dir.resolve("enc.pem"), pem("ENCRYPTED PRIVATE KEY", new byte[] {1, 2, 3}));
         ServerConfig config = ServerConfig.fromMap(Map.of("port", "0", "data", dir.resolve("d2").toString(),
                 "tls.cert", dir.resolve("cert.pem").toString(), "tls.key", dir.resolve("enc.pem").toString()));
-        assertThatThrownBy(() -> PemTls.keyStore(config.tlsCert().orElseThrow(), config.tlsKey().orElseThrow()))
+        assertThatThrownBy(() -> PemTls.keyStore(config.get(ServerConfig.TLS_CERT).orElseThrow(), config.get(ServerConfig.TLS_KEY).orElseThrow()))
                 .hasMessageContaining("openssl pkcs8 -topk8 -nocrypt");
         assertThatThrownBy(() -> ServerConfig.fromMap(Map.of("tls.cert", "x.pem")))
                 .hasMessageContaining("both tls.cert and tls.key");

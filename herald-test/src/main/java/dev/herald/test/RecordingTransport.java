@@ -3,7 +3,8 @@ package dev.herald.test;
 import dev.herald.transport.Capability;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.DeadLetter;
-import dev.herald.transport.LogEntry;
+import dev.herald.transport.LogPage;
+import dev.herald.transport.LogQuery;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.SubscriptionStats;
@@ -140,8 +141,8 @@ final class RecordingTransport implements Transport {
     }
 
     @Override
-    public List<LogEntry> read(String topic, long afterPosition, int limit) {
-        return delegate.read(topic, afterPosition, limit);
+    public LogPage query(LogQuery query) {
+        return delegate.query(query);
     }
 
     @Override

@@ -5,6 +5,9 @@ import dev.herald.transport.Capability;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.DeadLetter;
 import dev.herald.transport.LogEntry;
+import dev.herald.transport.LogPage;
+import dev.herald.transport.LogQuery;
+import dev.herald.transport.SequenceScan;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.SubscriptionStats;
@@ -199,23 +202,20 @@ public final class InMemoryTransport implements Transport {
         });
     }
 
-    /** Positions are topic offsets plus one. */
+    /** Filters by reading ({@link SequenceScan}); sequence numbers are topic offsets plus one. */
     @Override
-    public List<LogEntry> read(String topic, long afterPosition, int limit) {
-        requireName(topic, "topic");
-        if (afterPosition < 0 || limit < 0) {
-            throw new IllegalArgumentException("afterPosition and limit must not be negative");
-        }
-        return locked(() -> {
+    public LogPage query(LogQuery query) {
+        Objects.requireNonNull(query, "query");
+        return SequenceScan.page(query, name(), (after, limit) -> locked(() -> {
             requireOpen();
-            MemoryTopic log = broker.topic(topic);
+            MemoryTopic log = broker.topic(query.topic());
             List<LogEntry> entries = new ArrayList<>();
-            for (long offset = afterPosition; offset < log.size() && entries.size() < limit; offset++) {
+            for (long offset = after; offset < log.size() && entries.size() < limit; offset++) {
                 StoredEvent stored = log.get(offset);
-                entries.add(new LogEntry(offset + 1, stored.publishedAt(), stored.event()));
+                entries.add(new LogEntry(Long.toString(offset + 1), stored.publishedAt(), stored.event()));
             }
             return entries;
-        });
+        }));
     }
 
     /** Closes this transport's consumers (releasing their deliveries); the broker keeps the data. Idempotent. */

@@ -3,7 +3,9 @@ package dev.herald.transport.embedded;
 import dev.herald.transport.Capability;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.DeadLetter;
-import dev.herald.transport.LogEntry;
+import dev.herald.transport.LogPage;
+import dev.herald.transport.LogQuery;
+import dev.herald.transport.SequenceScan;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.SubscriptionStats;
@@ -269,17 +271,16 @@ public final class EmbeddedTransport implements Transport {
                 tx -> DeadLetterStore.discard(tx, SubscriptionStore.require(tx, subscription), deadLetterIds));
     }
 
-    /** Positions are the log's sequence numbers, shared by all topics; reads go to a read connection. */
+    /**
+     * Filters by reading ({@link SequenceScan}) on a read connection; sequence numbers are the log's,
+     * shared by all topics.
+     */
     @Override
-    public List<LogEntry> read(String topic, long afterPosition, int limit) {
-        requireTopic(topic);
-        if (afterPosition < 0 || limit < 0) {
-            throw new IllegalArgumentException("afterPosition and limit must not be negative");
-        }
-        if (limit == 0) {
-            return List.of();
-        }
-        return readers().read(connection -> EventLog.read(connection, topic, afterPosition, limit));
+    public LogPage query(LogQuery query) {
+        Objects.requireNonNull(query, "query");
+        requireTopic(query.topic());
+        return SequenceScan.page(query, name(), (after, limit) ->
+                readers().read(connection -> EventLog.read(connection, query.topic(), after, limit)));
     }
 
     /**

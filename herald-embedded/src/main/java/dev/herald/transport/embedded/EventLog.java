@@ -98,7 +98,7 @@ final class EventLog {
             select.setInt(3, limit);
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
-                    entries.add(new LogEntry(rs.getLong(1), Sqlite.toInstant(rs.getLong(2)), read(rs.getBytes(3))));
+                    entries.add(new LogEntry(Long.toString(rs.getLong(1)), Sqlite.toInstant(rs.getLong(2)), read(rs.getBytes(3))));
                 }
             }
         }

@@ -76,17 +76,32 @@ final class KafkaClients {
 
     /** A group-less reader for the registry and dead-letter topics (assigned partitions, no commits). */
     KafkaConsumer<byte[], byte[]> reader(String purpose) {
+        return new KafkaConsumer<>(groupless(clientIdPrefix + "-" + purpose));
+    }
+
+    /**
+     * A group-less reader of event topics for queries: never creates the topic it asks about, and
+     * reads only committed records.
+     */
+    KafkaConsumer<byte[], byte[]> queryReader() {
+        Map<String, Object> config = groupless(clientIdPrefix + "-query-" + IDS.incrementAndGet());
+        config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return new KafkaConsumer<>(config);
+    }
+
+    private Map<String, Object> groupless(String clientId) {
         Map<String, Object> config = base();
         config.putAll(options.consumerProperties());
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         config.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
         config.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientIdPrefix + "-" + purpose);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        return new KafkaConsumer<>(config);
+        return config;
     }
 
     /** The admin client: topics, group offsets, group deletion. */

@@ -49,6 +49,7 @@ public final class KafkaOptions {
     private final Duration commitInterval;
     private final Duration revokeTimeout;
     private final Duration requestTimeout;
+    private final Duration queryTimeSkew;
 
     private KafkaOptions(Builder builder) {
         this.bootstrapServers = builder.bootstrapServers;
@@ -68,6 +69,7 @@ public final class KafkaOptions {
         this.commitInterval = builder.commitInterval;
         this.revokeTimeout = builder.revokeTimeout;
         this.requestTimeout = builder.requestTimeout;
+        this.queryTimeSkew = builder.queryTimeSkew;
     }
 
     /** A builder for a cluster reached through {@code bootstrapServers} ({@code host:port,host:port}). */
@@ -81,6 +83,7 @@ public final class KafkaOptions {
      * {@code herald.replication.factor}, {@code herald.encoding}, {@code herald.registry.topic},
      * {@code herald.group.id.prefix}, {@code herald.dlq.suffix}, {@code herald.max.buffered.per.partition},
      * {@code herald.commit.interval.ms}, {@code herald.revoke.timeout.ms}, {@code herald.request.timeout.ms},
+     * {@code herald.query.time.skew.ms},
      * {@code herald.topic.<config>} and {@code herald.dlq.topic.<config>} for topic configs);
      * {@code producer.}, {@code consumer.} and {@code admin.} prefixes for one client; every other key
      * is a client property for all three clients.
@@ -199,6 +202,16 @@ public final class KafkaOptions {
         return requestTimeout;
     }
 
+    /**
+     * How far before a query's {@code time} lower bound its scan starts (default 10 s). Kafka finds
+     * offsets by the records' store time ({@code LogAppendTime}), a query filters on the events'
+     * {@code time}: an event stamped later than it was stored, by more than this (a producer clock
+     * running ahead), is not found by a query from its time. Larger is safer and scans more.
+     */
+    public Duration queryTimeSkew() {
+        return queryTimeSkew;
+    }
+
     /** The consumer group of a subscription. */
     String groupId(String subscription) {
         return groupIdPrefix + subscription;
@@ -235,6 +248,7 @@ public final class KafkaOptions {
         private Duration commitInterval = Duration.ofMillis(200);
         private Duration revokeTimeout = Duration.ofSeconds(10);
         private Duration requestTimeout = Duration.ofSeconds(30);
+        private Duration queryTimeSkew = Duration.ofSeconds(10);
 
         private Builder(String bootstrapServers) {
             this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -356,6 +370,16 @@ public final class KafkaOptions {
             return this;
         }
 
+        /** See {@link KafkaOptions#queryTimeSkew()}; zero seeks by the query's time exactly. */
+        public Builder queryTimeSkew(Duration skew) {
+            Objects.requireNonNull(skew, "queryTimeSkew");
+            if (skew.isNegative()) {
+                throw new IllegalArgumentException("queryTimeSkew must not be negative: " + skew);
+            }
+            this.queryTimeSkew = skew;
+            return this;
+        }
+
         /** The options. */
         public KafkaOptions build() {
             return new KafkaOptions(this);
@@ -373,6 +397,7 @@ public final class KafkaOptions {
                 case "commit.interval.ms" -> commitInterval(Duration.ofMillis(Long.parseLong(value)));
                 case "revoke.timeout.ms" -> revokeTimeout(Duration.ofMillis(Long.parseLong(value)));
                 case "request.timeout.ms" -> requestTimeout(Duration.ofMillis(Long.parseLong(value)));
+                case "query.time.skew.ms" -> queryTimeSkew(Duration.ofMillis(Long.parseLong(value)));
                 default -> throw new IllegalArgumentException("unknown Herald Kafka option herald." + key);
             }
         }

@@ -3,6 +3,8 @@ package dev.herald.transport.kafka;
 import dev.herald.transport.Capability;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.DeadLetter;
+import dev.herald.transport.LogPage;
+import dev.herald.transport.LogQuery;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.SubscriptionStats;
@@ -64,8 +66,13 @@ import org.slf4j.LoggerFactory;
  * failing key waits while other keys flow. Dead letters are records of the dead-letter topic;
  * redrive appends a copy that the group reads back as a new delivery; discard appends a marker.
  *
+ * <p><b>Query.</b> {@link #query} is a bounded scan: {@code offsetsForTimes} finds where a time
+ * range starts, then the partitions' records are merged by store time and filtered until the page is
+ * full or the query's {@code maxScan} records were read; the cursor names each partition's next
+ * offset (see {@code LogScanner}).
+ *
  * <p><b>Capabilities.</b> {@link Capability#DURABLE}, {@link Capability#ORDERING},
- * {@link Capability#REPLAY}, {@link Capability#CONSUMER_GROUPS}. Not {@link Capability#NATIVE_DELAY}
+ * {@link Capability#REPLAY}, {@link Capability#CONSUMER_GROUPS}, {@link Capability#QUERY}. Not {@link Capability#NATIVE_DELAY}
  * (Kafka has no per-record visibility time) nor {@link Capability#ATOMIC_BATCH}.
  *
  * <p><b>Seek</b> needs the group to be idle elsewhere: partitions owned by this process's member
@@ -76,7 +83,7 @@ public final class KafkaTransport implements Transport {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaTransport.class);
     private static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.DURABLE,
-            Capability.ORDERING, Capability.REPLAY, Capability.CONSUMER_GROUPS));
+            Capability.ORDERING, Capability.REPLAY, Capability.CONSUMER_GROUPS, Capability.QUERY));
 
     private final KafkaOptions options;
     private final KafkaClients clients;
@@ -85,6 +92,7 @@ public final class KafkaTransport implements Transport {
     private final EventCodec codec;
     private final SubscriptionRegistry registry;
     private final DeadLetterStore deadLetters;
+    private final LogScanner scanner;
     /** This process's member per subscription; guarded by itself. */
     private final Map<String, GroupMember> members = new HashMap<>();
     private final Set<KafkaSubscriptionConsumer> consumers = ConcurrentHashMap.newKeySet();
@@ -99,6 +107,7 @@ public final class KafkaTransport implements Transport {
         this.registry = registry;
         this.deadLetters = deadLetters;
         this.codec = codec;
+        this.scanner = new LogScanner(clients::queryReader, codec, options.requestTimeout(), options.queryTimeSkew());
     }
 
     /**
@@ -444,10 +453,19 @@ public final class KafkaTransport implements Transport {
             members.clear();
         }
         left.forEach(GroupMember::close);
+        closeQuietly("query readers", scanner);
         closeQuietly("producer", () -> producer.close(options.requestTimeout()));
         closeQuietly("dead-letter reader", deadLetters);
         closeQuietly("registry reader", registry);
         closeQuietly("admin client", admin);
+    }
+
+    /** A bounded scan, merged over partitions by store time: see {@code LogScanner}. */
+    @Override
+    public LogPage query(LogQuery query) {
+        Objects.requireNonNull(query, "query");
+        requireOpen();
+        return scanner.page(query, name());
     }
 
     @Override

@@ -33,6 +33,11 @@ class KafkaOptionsTest {
         assertThat(options.topicConfigs()).containsEntry("retention.ms", "604800000");
         assertThat(options.deadLetterTopicConfigs()).containsEntry("retention.ms", "-1");
         assertThat(options.toString()).doesNotContain("secret");
+        assertThat(KafkaOptions.fromProperties(Map.of("bootstrap.servers", "b:9092", "herald.query.time.skew.ms", "2500"))
+                .queryTimeSkew()).isEqualTo(Duration.ofMillis(2500));
+        assertThat(KafkaOptions.builder("b:9092").build().queryTimeSkew()).isEqualTo(Duration.ofSeconds(10));
+        assertThatThrownBy(() -> KafkaOptions.builder("b:9092").queryTimeSkew(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("queryTimeSkew");
     }
 
     @Test

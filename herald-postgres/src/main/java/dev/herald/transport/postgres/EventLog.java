@@ -11,6 +11,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -27,11 +29,30 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class EventLog {
 
-    /** An event ready to store, serialised by the publishing thread before it takes a connection. */
-    record Row(byte[] json, String orderingKey) {
+    /**
+     * An event ready to store, serialised by the publishing thread before it takes a connection, with
+     * the attributes queries filter on.
+     */
+    record Row(byte[] json, String orderingKey, String type, String project, String subject, String source,
+               OffsetDateTime time) {
 
         static Row of(CloudEvent event) {
-            return new Row(JsonEvents.write(event), HeraldAttributes.orderingKey(event).orElse(null));
+            return new Row(JsonEvents.write(event), HeraldAttributes.orderingKey(event).orElse(null), event.getType(),
+                    HeraldAttributes.project(event).orElse(null), event.getSubject(),
+                    event.getSource() == null ? null : event.getSource().toString(),
+                    event.getTime() == null ? null : event.getTime().withOffsetSameInstant(ZoneOffset.UTC));
+        }
+
+        /** Binds the row to an {@link #insert} statement. */
+        void bind(PreparedStatement statement, int topicId) throws SQLException {
+            statement.setInt(1, topicId);
+            statement.setString(2, orderingKey);
+            statement.setBytes(3, json);
+            statement.setString(4, type);
+            statement.setString(5, project);
+            statement.setString(6, subject);
+            statement.setString(7, source);
+            statement.setObject(8, time);
         }
     }
 
@@ -52,7 +73,8 @@ final class EventLog {
 
     EventLog(Db db) {
         this.db = db;
-        this.insert = db.sql("INSERT INTO ${s}.events (topic_id, ordering_key, data) VALUES (?, ?, ?)");
+        this.insert = db.sql("INSERT INTO ${s}.events (topic_id, ordering_key, data, type, project, subject, source,"
+                + " event_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
         this.insertReturningXid = insert + " RETURNING xid::text";
     }
 
@@ -63,9 +85,7 @@ final class EventLog {
     void append(Connection connection, int topicId, List<Row> rows) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(insert)) {
             for (Row row : rows) {
-                statement.setInt(1, topicId);
-                statement.setString(2, row.orderingKey());
-                statement.setBytes(3, row.json());
+                row.bind(statement, topicId);
                 statement.addBatch();
             }
             statement.executeBatch();
@@ -82,9 +102,7 @@ final class EventLog {
             return currentXid(connection);
         }
         try (PreparedStatement statement = connection.prepareStatement(insertReturningXid)) {
-            statement.setInt(1, topicId);
-            statement.setString(2, rows.getFirst().orderingKey());
-            statement.setBytes(3, rows.getFirst().json());
+            rows.getFirst().bind(statement, topicId);
             try (ResultSet rs = statement.executeQuery()) {
                 rs.next();
                 return Long.parseUnsignedLong(rs.getString(1));

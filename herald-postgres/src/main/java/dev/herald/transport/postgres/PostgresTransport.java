@@ -5,6 +5,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.transport.Capability;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.DeadLetter;
+import dev.herald.transport.LogPage;
+import dev.herald.transport.LogQuery;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.SubscriptionStats;
@@ -82,6 +84,12 @@ import org.slf4j.LoggerFactory;
  * notifications are sent after commits, never inside a publishing transaction: see
  * {@code Notifier} for why and how outbox commits are noticed.
  *
+ * <p><b>Query</b> ({@link Capability#QUERY}). Each event's type, project, subject, source and time
+ * are copied into columns at insert; {@link #query} turns the filter into SQL over them (indexes by
+ * type, by project and by event time, the first two ending in the log order so an exact type or
+ * project pages straight off the index) and pages by {@code (xid, seq)} cursors below the same
+ * horizon as subscriptions, so paging and polling neither repeat nor skip.
+ *
  * <p><b>Retention.</b> Events older than {@link PostgresOptions#retentionMaxAge()} are deleted
  * periodically, except events a subscription has not finished with.
  */
@@ -90,7 +98,7 @@ public final class PostgresTransport implements TransactionalTransport {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresTransport.class);
     private static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.DURABLE,
             Capability.ORDERING, Capability.REPLAY, Capability.CONSUMER_GROUPS, Capability.ATOMIC_BATCH,
-            Capability.TRANSACTIONS, Capability.NATIVE_DELAY));
+            Capability.TRANSACTIONS, Capability.NATIVE_DELAY, Capability.QUERY));
 
     private final Db db;
     private final HikariDataSource ownPool;
@@ -98,6 +106,7 @@ public final class PostgresTransport implements TransactionalTransport {
     private final int lockKey;
     private final int memberId;
     private final EventLog log;
+    private final LogReader reader;
     private final SubscriptionStore subscriptions;
     private final DeliveryQueue queue;
     private final DeadLetterStore deadLetters;
@@ -122,6 +131,7 @@ public final class PostgresTransport implements TransactionalTransport {
         this.notifier = notifier;
         this.listener = listener;
         this.log = new EventLog(db);
+        this.reader = new LogReader(db);
         this.subscriptions = new SubscriptionStore(db, log);
         this.queue = new DeliveryQueue(db, options);
         this.deadLetters = new DeadLetterStore(db);
@@ -394,6 +404,14 @@ public final class PostgresTransport implements TransactionalTransport {
         requireOpen();
         return db.durable("discarding dead letters of " + subscription, connection -> deadLetters.discard(connection,
                 subscriptions.require(connection, subscription), deadLetterIds));
+    }
+
+    /** In one SQL statement over the indexed query columns: see {@code LogReader}. */
+    @Override
+    public LogPage query(LogQuery query) {
+        Objects.requireNonNull(query, "query");
+        requireOpen();
+        return reader.page(query, name());
     }
 
     /**

@@ -20,7 +20,9 @@ import java.util.List;
  *   <li>{@code events} — the log: one row per published event, with the structured JSON form as
  *       published ({@code bytea}, so it comes back byte-identical), its ordering key, its publish
  *       time, and the id of the transaction that wrote it ({@code xid8}). The log order of a topic is
- *       {@code (xid, seq)}; see {@link PostgresTransport} for why.</li>
+ *       {@code (xid, seq)}; see {@link PostgresTransport} for why. Since version 2 also the attributes
+ *       queries filter on ({@code type}, {@code project}, {@code subject}, {@code source},
+ *       {@code event_time}), indexed by type, project and time.</li>
  *   <li>{@code subscriptions} — definition and position: the last {@code (xid, seq)} pulled, plus
  *       the filters a start position may need (a snapshot whose events are skipped, a first publish
  *       time), and the counter numbering its deliveries.</li>
@@ -121,7 +123,30 @@ final class Schema {
                         id         integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
                         started_at timestamptz NOT NULL DEFAULT clock_timestamp(),
                         client     text NOT NULL
-                    )""")));
+                    )""")),
+            // The query capability (Transport.query): the attributes a query filters on, copied out of
+            // the event at insert so that SQL and its indexes can select. Existing rows are filled
+            // from their stored JSON once, here. A page is read in log order (xid, seq): the type and
+            // project indexes end with it, so an exact type or project pages straight off the index.
+            new Migration(2, "query columns (type, project, subject, source, time) with their indexes", List.of(
+                    """
+                    ALTER TABLE ${s}.events
+                        ADD COLUMN type       text,
+                        ADD COLUMN project    text,
+                        ADD COLUMN subject    text,
+                        ADD COLUMN source     text,
+                        ADD COLUMN event_time timestamptz""",
+                    """
+                    UPDATE ${s}.events AS e
+                    SET type = j ->> 'type', project = j ->> 'project', subject = j ->> 'subject',
+                        source = j ->> 'source', event_time = (j ->> 'time')::timestamptz
+                    FROM (SELECT seq, convert_from(data, 'UTF8')::jsonb AS j FROM ${s}.events) AS parsed
+                    WHERE e.seq = parsed.seq""",
+                    // text_pattern_ops: a type glob with a literal prefix (ci.*) is a LIKE 'ci.%' range scan.
+                    "CREATE INDEX events_by_type ON ${s}.events (topic_id, type text_pattern_ops, xid, seq)",
+                    "CREATE INDEX events_by_project ON ${s}.events (topic_id, project, xid, seq)"
+                            + " WHERE project IS NOT NULL",
+                    "CREATE INDEX events_by_event_time ON ${s}.events (topic_id, event_time)")));
 
     private Schema() {
     }

@@ -3,7 +3,17 @@ package dev.herald.transport.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.herald.event.EventBuilder;
+import dev.herald.event.JsonEvents;
+import dev.herald.transport.LogFilter;
+import dev.herald.transport.LogQuery;
 import dev.herald.transport.TransportException;
+import dev.herald.transport.TypeGlob;
+import io.cloudevents.CloudEvent;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Map;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -57,11 +67,11 @@ class SchemaMigrationTest {
             }
         }
         assertThat(outcomes).allMatch(PostgresTransport.class::isInstance);
-        assertThat(versions()).containsExactly(1);
+        assertThat(versions()).containsExactly(1, 2);
 
         // Opening again changes nothing.
         PostgresTransport.open(database.jdbcUrl(), database.options()).close();
-        assertThat(versions()).containsExactly(1);
+        assertThat(versions()).containsExactly(1, 2);
     }
 
     @Test
@@ -70,6 +80,34 @@ class SchemaMigrationTest {
         database.execute("INSERT INTO ${s}.schema_version (version, description) VALUES (999, 'from the future')");
         assertThatThrownBy(() -> PostgresTransport.open(database.jdbcUrl(), database.options()))
                 .isInstanceOf(TransportException.class).hasMessageContaining("newer than this Herald knows");
+    }
+
+    @Test
+    void version2FillsTheQueryColumnsOfEventsStoredBefore() throws Exception {
+        // A schema as the first release left it, holding one event.
+        database.execute("CREATE SCHEMA ${s}");
+        database.execute("CREATE TABLE ${s}.schema_version (version integer PRIMARY KEY, description text NOT NULL,"
+                + " applied_at timestamptz NOT NULL DEFAULT clock_timestamp())");
+        for (String sql : Schema.MIGRATIONS.getFirst().statements()) {
+            database.execute(sql);
+        }
+        database.execute("INSERT INTO ${s}.schema_version (version, description) VALUES (1, 'first release')");
+        CloudEvent old = EventBuilder.create().type("ci.pipeline.created").source("https://gitlab.example.com")
+                .subject("pipeline/1").project("gid://gitlab/Project/7")
+                .time(OffsetDateTime.parse("2026-11-01T10:00:00+02:00")).data(Map.of("id", 1)).build();
+        database.execute("INSERT INTO ${s}.topics (name) VALUES ('events')");
+        database.execute("INSERT INTO ${s}.events (topic_id, data) VALUES ((SELECT id FROM ${s}.topics),"
+                + " convert_to('" + new String(JsonEvents.write(old), StandardCharsets.UTF_8).replace("'", "''")
+                + "', 'UTF8'))");
+
+        try (PostgresTransport transport = PostgresTransport.open(database.jdbcUrl(), database.options())) {
+            LogFilter filter = LogFilter.ALL.withTypes(List.of(new TypeGlob("ci.*"))).withProject("gid://gitlab/Project/7")
+                    .withSubject("pipeline/1").withSource("https://gitlab.example.com")
+                    .withTime(Instant.parse("2026-11-01T08:00:00Z"), Instant.parse("2026-11-01T08:00:01Z"));
+            assertThat(transport.query(LogQuery.of("events").withFilter(filter)).entries())
+                    .extracting(e -> e.event().getId()).containsExactly(old.getId());
+        }
+        assertThat(versions()).containsExactly(1, 2);
     }
 
     private List<Integer> versions() throws Exception {

@@ -4,6 +4,8 @@ import dev.herald.event.HeraldAttributes;
 import dev.herald.event.JsonEvents;
 import dev.herald.event.Violation;
 import dev.herald.server.auth.Principal;
+import dev.herald.server.auth.Scope;
+import dev.herald.server.auth.TokenPrincipal;
 import dev.herald.server.auth.TypePattern;
 import dev.herald.server.config.ServerConfig;
 import dev.herald.server.http.MediaTypes;
@@ -11,7 +13,13 @@ import dev.herald.server.http.Problem;
 import dev.herald.store.EventStore;
 import dev.herald.store.TopicRouter;
 import dev.herald.transport.Capability;
+import dev.herald.transport.InvalidCursorException;
 import dev.herald.transport.LogEntry;
+import dev.herald.transport.LogFilter;
+import dev.herald.transport.LogPage;
+import dev.herald.transport.LogQuery;
+import dev.herald.transport.Transport;
+import dev.herald.transport.TypeGlob;
 import io.cloudevents.CloudEvent;
 import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
@@ -36,17 +44,19 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>{@code type} is a type or a glob ({@code ci.*}); {@code project}, {@code subject} and
- *       {@code source} match exactly, and so do {@code id}, {@code causationid} and
- *       {@code correlationid} (to walk a causation chain: the cause of an event is the event whose
- *       {@code id} is its {@code causationid}; its effects are the events whose {@code causationid} is its
- *       {@code id}); {@code from} (inclusive) and {@code to} (exclusive) are RFC 3339 times compared with
- *       the event's {@code time}.</li>
+ *       {@code source} match exactly; {@code from} (inclusive) and {@code to} (exclusive) are RFC 3339
+ *       times compared with the event's {@code time}. {@code id}, {@code causationid} and
+ *       {@code correlationid} match exactly too (a causation chain: the cause of an event has its
+ *       {@code causationid} as {@code id}; its effects have its {@code id} as {@code causationid}); they
+ *       are checked on each event of the page the transport returns, so pages can be short.</li>
  *   <li>Only events the token may see are returned: types its {@code subscribe:} scopes cover, and
  *       with a project restriction only that project's events. Asking explicitly for a type or project
  *       the token may not see is a 403 that names it.</li>
- *   <li>A page holds at most {@code limit} events (default 100, at most {@code query.max-limit}) and
- *       examines at most {@code query.max-scan} stored events, so a sparse filter gives a short (even
- *       empty) page. The answer always has a {@code cursor} to continue from — also at the end of the
+ *   <li>The filters go to the transport ({@link Transport#query}): PostgreSQL evaluates them in SQL
+ *       with indexes; the others read the log and test each event. A page holds at most {@code limit}
+ *       events (default 100, at most {@code query.max-limit}), and a transport that filters by
+ *       reading examines at most {@code query.max-scan} stored events for it, so a sparse filter
+ *       gives a short (even empty) page. The answer always has a {@code cursor} to continue from — also at the end of the
  *       stream, to poll for newer events — and {@code more}: whether stored events remain beyond it.
  *       A cursor is opaque and bound to its filters.</li>
  * </ul>
@@ -57,7 +67,8 @@ import java.util.Optional;
 final class EventQuery {
 
     private static final int DEFAULT_LIMIT = 100;
-    private static final int READ_PAGE = 500;
+    /** Cursors carry their filters' fingerprint and the transport's own cursor. */
+    private static final String CURSOR_VERSION = "c2";
 
     private final EventStore store;
     private final ServerConfig config;
@@ -68,34 +79,32 @@ final class EventQuery {
         this.config = config;
     }
 
-    /** The filters of one query. */
+    /** The filters of one query, as the client gave them. */
     record Filter(Optional<TypePattern> type, Optional<String> project, Optional<String> subject,
                   Optional<String> source, Optional<OffsetDateTime> from, Optional<OffsetDateTime> to,
                   Optional<String> id, Optional<String> causationId, Optional<String> correlationId) {
 
-        boolean matches(CloudEvent event) {
-            if (type.isPresent() && !type.get().matches(event.getType())) {
-                return false;
-            }
-            if (project.isPresent() && !project.get().equals(HeraldAttributes.project(event).orElse(null))) {
-                return false;
-            }
-            if (subject.isPresent() && !subject.get().equals(event.getSubject())) {
-                return false;
-            }
-            if (source.isPresent() && !source.get().equals(String.valueOf(event.getSource()))) {
-                return false;
-            }
-            if (id.isPresent() && !id.get().equals(event.getId())
-                    || causationId.isPresent() && !causationId.equals(HeraldAttributes.causationId(event))
-                    || correlationId.isPresent() && !correlationId.equals(HeraldAttributes.correlationId(event))) {
-                return false;
-            }
-            OffsetDateTime time = event.getTime();
-            if (from.isPresent() && (time == null || time.isBefore(from.get()))) {
-                return false;
-            }
-            return to.isEmpty() || (time != null && time.isBefore(to.get()));
+        /**
+         * The filters no transport applies natively — {@code id}, {@code causationid},
+         * {@code correlationid}, used to walk causation chains — checked on each event of the page.
+         */
+        boolean matchesLinks(CloudEvent event) {
+            return (id.isEmpty() || id.get().equals(event.getId()))
+                    && (causationId.isEmpty() || causationId.equals(HeraldAttributes.causationId(event)))
+                    && (correlationId.isEmpty() || correlationId.equals(HeraldAttributes.correlationId(event)));
+        }
+
+        /**
+         * The transport filter: the client's filters, narrowed to what the principal may see where
+         * one glob list can say it (its project; its subscribe scopes when no type was asked), so
+         * that a transport that filters natively does the work. {@link #visible} still checks each event.
+         */
+        LogFilter toLogFilter(Principal principal) {
+            List<TypeGlob> types = type.map(t -> List.of(new TypeGlob(t.glob())))
+                    .orElseGet(() -> scopeGlobs(principal));
+            return new LogFilter(types, project.or(principal::project).orElse(null), subject.orElse(null),
+                    source.orElse(null), from.map(OffsetDateTime::toInstant).orElse(null),
+                    to.map(OffsetDateTime::toInstant).orElse(null));
         }
 
         /** A short fingerprint, so that a cursor cannot be reused with other filters. */
@@ -113,6 +122,15 @@ final class EventQuery {
         }
     }
 
+    /** The globs of a token's subscribe scopes; none (every type) for admin. */
+    private static List<TypeGlob> scopeGlobs(Principal principal) {
+        if (principal.isAdmin() || !(principal instanceof TokenPrincipal token)) {
+            return List.of();
+        }
+        return token.scopes().stream().filter(s -> s.kind() == Scope.Kind.SUBSCRIBE)
+                .map(s -> new TypeGlob(s.pattern().glob())).toList();
+    }
+
     void handle(Context ctx) {
         Principal principal = Principal.of(ctx);
         if (!store.transport().capabilities().contains(Capability.QUERY)) {
@@ -122,38 +140,25 @@ final class EventQuery {
         List<Violation> invalid = new ArrayList<>();
         Filter filter = filter(ctx, invalid);
         int limit = limit(ctx, invalid);
-        long after = cursor(ctx, filter, invalid);
+        String after = cursor(ctx, filter, invalid);
         if (!invalid.isEmpty()) {
             throw new Problem(400, "Invalid query", invalid.size() == 1 ? invalid.getFirst().toString()
                     : invalid.size() + " query parameters are invalid", invalid);
         }
         authorize(principal, filter);
 
-        List<CloudEvent> page = new ArrayList<>();
-        long position = after;
-        int scanned = 0;
-        boolean more = true;
-        scan:
-        while (scanned < config.queryMaxScan()) {
-            int want = Math.min(READ_PAGE, config.queryMaxScan() - scanned);
-            List<LogEntry> entries = store.transport().read(topic, position, want);
-            for (LogEntry entry : entries) {
-                scanned++;
-                position = entry.position();
-                CloudEvent event = entry.event();
-                if (filter.matches(event) && visible(principal, event)) {
-                    page.add(event);
-                    if (page.size() == limit) {
-                        break scan;
-                    }
-                }
-            }
-            if (entries.size() < want) {
-                more = false;
-                break;
-            }
+        LogQuery query = new LogQuery(topic, filter.toLogFilter(principal), after, limit,
+                config.get(ServerConfig.QUERY_MAX_SCAN));
+        LogPage page;
+        try {
+            page = store.transport().query(query);
+        } catch (InvalidCursorException e) {
+            throw new Problem(400, "Invalid query", "cursor: " + e.getMessage(), List.of(new Violation("cursor",
+                    "is not a cursor of this server's transport", ctx.queryParam("cursor"))));
         }
-        respond(ctx, page, encode(position, filter), more);
+        List<CloudEvent> events = page.entries().stream().map(LogEntry::event)
+                .filter(event -> visible(principal, event) && filter.matchesLinks(event)).toList();
+        respond(ctx, events, encode(page.cursor(), filter), page.more());
     }
 
     private static boolean visible(Principal principal, CloudEvent event) {
@@ -163,7 +168,7 @@ final class EventQuery {
 
     private static void authorize(Principal principal, Filter filter) {
         boolean readsAnything = principal.isAdmin()
-                || principal instanceof dev.herald.server.auth.TokenPrincipal token && token.canSubscribeToAnything();
+                || principal instanceof TokenPrincipal token && token.canSubscribeToAnything();
         if (!readsAnything) {
             throw new Problem(403, "Forbidden", "token " + principal.tokenId()
                     + " has no subscribe scope; querying events needs subscribe:<type pattern> or admin");
@@ -257,48 +262,51 @@ final class EventQuery {
     private int limit(Context ctx, List<Violation> invalid) {
         Optional<String> text = param(ctx, "limit");
         if (text.isEmpty()) {
-            return Math.min(DEFAULT_LIMIT, config.queryMaxLimit());
+            return Math.min(DEFAULT_LIMIT, maxLimit());
         }
         try {
             int limit = Integer.parseInt(text.get());
-            if (limit >= 1 && limit <= config.queryMaxLimit()) {
+            if (limit >= 1 && limit <= maxLimit()) {
                 return limit;
             }
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        invalid.add(new Violation("limit", "must be a whole number from 1 to " + config.queryMaxLimit(), text.get()));
+        invalid.add(new Violation("limit", "must be a whole number from 1 to " + maxLimit(), text.get()));
         return 1;
     }
 
-    private static long cursor(Context ctx, Filter filter, List<Violation> invalid) {
+    /** {@code query.max-limit}, within what one transport page may hold. */
+    private int maxLimit() {
+        return Math.min(config.get(ServerConfig.QUERY_MAX_LIMIT), LogQuery.MAX_LIMIT);
+    }
+
+    /** The transport's cursor inside the client's, or null to start at the oldest stored event. */
+    private static String cursor(Context ctx, Filter filter, List<Violation> invalid) {
         Optional<String> text = param(ctx, "cursor");
         if (text.isEmpty()) {
-            return 0;
+            return null;
         }
         try {
             String decoded = new String(Base64.getUrlDecoder().decode(text.get()), StandardCharsets.UTF_8);
-            String[] parts = decoded.split(":");
-            if (parts.length == 3 && parts[0].equals("c1")) {
-                if (!Objects.equals(parts[2], filter.fingerprint())) {
+            String[] parts = decoded.split(":", 3);
+            if (parts.length == 3 && parts[0].equals(CURSOR_VERSION) && !parts[2].isBlank()) {
+                if (!Objects.equals(parts[1], filter.fingerprint())) {
                     invalid.add(new Violation("cursor", "belongs to a query with other filters; "
                             + "repeat the filters the cursor came with", text.get()));
-                    return 0;
+                    return null;
                 }
-                long position = Long.parseLong(parts[1]);
-                if (position >= 0) {
-                    return position;
-                }
+                return parts[2];
             }
         } catch (IllegalArgumentException ignored) {
             // reported below
         }
         invalid.add(new Violation("cursor", "is not a cursor returned by this server", text.get()));
-        return 0;
+        return null;
     }
 
-    private static String encode(long position, Filter filter) {
-        return Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(("c1:" + position + ":" + filter.fingerprint()).getBytes(StandardCharsets.UTF_8));
+    private static String encode(String transportCursor, Filter filter) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString((CURSOR_VERSION + ":" + filter.fingerprint()
+                + ":" + transportCursor).getBytes(StandardCharsets.UTF_8));
     }
 }

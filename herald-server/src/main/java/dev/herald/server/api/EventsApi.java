@@ -45,7 +45,7 @@ public final class EventsApi implements ApiModule {
     public EventsApi(EventStore store, Deduplicator dedup, ServerConfig config, MeterRegistry meters) {
         this.store = store;
         this.dedup = dedup;
-        this.reader = new HttpEvents(new JsonEvents(new EnvelopeRules(config.maxEventBytes())), config);
+        this.reader = new HttpEvents(new JsonEvents(new EnvelopeRules(config.get(ServerConfig.MAX_EVENT_BYTES))), config);
         this.query = new EventQuery(store, config);
         this.duplicates = Counter.builder("herald.intake.duplicates")
                 .description("Events accepted again within the deduplication window, not stored twice")

@@ -62,14 +62,14 @@ final class HttpEvents {
     Parsed read(Context ctx) {
         String type = MediaTypes.requestType(ctx);
         if (type.equals(JsonEvents.STRUCTURED)) {
-            byte[] body = Bodies.read(ctx, config.maxEventBytes(), "a structured event");
+            byte[] body = Bodies.read(ctx, config.get(ServerConfig.MAX_EVENT_BYTES), "a structured event");
             return new Parsed(Mode.STRUCTURED, List.of(json.readEvent(body)));
         }
         if (type.equals(JsonEvents.BATCH)) {
-            byte[] body = Bodies.read(ctx, config.maxRequestBytes(), "a batch");
+            byte[] body = Bodies.read(ctx, config.get(ServerConfig.MAX_REQUEST_BYTES), "a batch");
             List<CloudEvent> events = json.readBatch(body);
-            if (events.size() > config.maxBatchEvents()) {
-                throw new Problem(413, "Batch too large", "a batch may hold at most " + config.maxBatchEvents()
+            if (events.size() > config.get(ServerConfig.MAX_BATCH_EVENTS)) {
+                throw new Problem(413, "Batch too large", "a batch may hold at most " + config.get(ServerConfig.MAX_BATCH_EVENTS)
                         + " events; this one has " + events.size());
             }
             return new Parsed(Mode.BATCH, events);
@@ -78,7 +78,7 @@ final class HttpEvents {
             return new Parsed(Mode.BINARY, List.of(binary(ctx, type)));
         }
         if (MediaTypes.isJson(type)) {
-            byte[] body = Bodies.read(ctx, config.maxEventBytes(), "an event");
+            byte[] body = Bodies.read(ctx, config.get(ServerConfig.MAX_EVENT_BYTES), "an event");
             throw missingHeaders(body);
         }
         throw new Problem(415, "Unsupported media type", (type.isEmpty() ? "the request has no Content-Type"
@@ -93,7 +93,7 @@ final class HttpEvents {
                     + "carry JSON data (application/json or a +json type)")
                     .header("Accept-Post", JsonEvents.STRUCTURED + ", " + JsonEvents.BATCH + ", application/json");
         }
-        byte[] body = Bodies.read(ctx, config.maxEventBytes(), "an event");
+        byte[] body = Bodies.read(ctx, config.get(ServerConfig.MAX_EVENT_BYTES), "an event");
         ObjectNode event = Json.object();
         List<Violation> violations = new ArrayList<>();
         for (String header : Collections.list(ctx.req().getHeaderNames())) {

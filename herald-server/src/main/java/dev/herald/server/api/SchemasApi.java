@@ -51,7 +51,7 @@ public final class SchemasApi implements ApiModule {
 
     public SchemasApi(SchemaRegistry registry, ServerConfig config) {
         this.registry = registry;
-        this.defaultMode = config.compatibility();
+        this.defaultMode = config.get(ServerConfig.SCHEMAS_COMPATIBILITY);
     }
 
     @Override

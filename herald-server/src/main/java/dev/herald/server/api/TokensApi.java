@@ -8,11 +8,11 @@ import dev.herald.server.auth.Principal;
 import dev.herald.server.auth.RateLimiter;
 import dev.herald.server.auth.Scope;
 import dev.herald.server.auth.TokenStore;
-import dev.herald.server.config.ServerConfig;
 import dev.herald.server.http.ApiModule;
 import dev.herald.server.http.Bodies;
 import dev.herald.server.http.Json;
 import dev.herald.server.http.Problem;
+import dev.herald.settings.Durations;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Clock;
@@ -127,9 +127,9 @@ public final class TokensApi implements ApiModule {
         } else if (request.hasNonNull("expiresIn")) {
             String text = request.get("expiresIn").asText();
             try {
-                return clock.instant().plus(ServerConfig.parseDuration(text));
+                return clock.instant().plus(Durations.parse(text));
             } catch (IllegalArgumentException e) {
-                invalid.add(new Violation("expiresIn", "must be a duration such as 30d, 12h or PT12H", text));
+                invalid.add(new Violation("expiresIn", Durations.RULE, text));
             }
         }
         return null;

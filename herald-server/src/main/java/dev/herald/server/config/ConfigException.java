@@ -1,11 +1,13 @@
 package dev.herald.server.config;
 
+import dev.herald.settings.SettingsException;
+
 /**
- * A configuration that cannot be used: an unknown setting, a value that does not parse, a file that
- * cannot be read. The message names the setting and where its value came from (file, environment
- * variable or flag), so it can be fixed without searching.
+ * A server configuration that cannot be used beyond what one setting's parser can tell: settings that only
+ * work together (TLS needs a certificate and a key), a certificate file that does not hold one. Errors of
+ * single settings are {@link SettingsException}s, which this extends.
  */
-public class ConfigException extends IllegalArgumentException {
+public class ConfigException extends SettingsException {
 
     private static final long serialVersionUID = 1L;
 

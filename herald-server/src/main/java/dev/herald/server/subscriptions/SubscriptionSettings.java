@@ -74,10 +74,10 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
     /** The defaults with the server configuration's {@code webhooks.*} and {@code pull.*} settings. */
     public static SubscriptionSettings from(ServerConfig config) {
         SubscriptionSettings d = defaults();
-        return new SubscriptionSettings(d.defaultTopic(), config.webhooksConnectTimeout(), config.webhooksTimeout(),
-                config.webhooksSsrfGuard(), config.webhooksSsrfAllow(), config.webhooksRequireHttps(),
-                config.webhooksDisableAfterFailures(), config.webhooksDisableAfterFailingFor(),
-                config.webhooksSecretRotationGrace(), config.pullAckDeadline(), d.sseKeepAlive(),
+        return new SubscriptionSettings(d.defaultTopic(), config.get(ServerConfig.WEBHOOKS_CONNECT_TIMEOUT), config.get(ServerConfig.WEBHOOKS_TIMEOUT),
+                config.get(ServerConfig.WEBHOOKS_SSRF_GUARD), config.get(ServerConfig.WEBHOOKS_SSRF_ALLOW), config.get(ServerConfig.WEBHOOKS_REQUIRE_HTTPS),
+                config.get(ServerConfig.WEBHOOKS_DISABLE_AFTER_FAILURES), config.get(ServerConfig.WEBHOOKS_DISABLE_AFTER_FAILING_FOR),
+                config.get(ServerConfig.WEBHOOKS_SECRET_ROTATION_GRACE), config.get(ServerConfig.PULL_ACK_DEADLINE), d.sseKeepAlive(),
                 d.pullMaxOutstanding(), d.ephemeralTtl(), d.defaultPolicy(), d.clock());
     }
 

@@ -4,7 +4,7 @@
 import {get} from '../api.js';
 import {isAdmin} from '../app.js';
 import {LiveChart} from '../chart.js';
-import {alertBox, formatNumber, h, table} from '../dom.js';
+import {alertBox, append, formatNumber, h, table} from '../dom.js';
 import {listAll, statusBadge} from './subscriptions.js';
 
 const EVERY_MS = 2000;
@@ -20,10 +20,10 @@ export async function render(main) {
   };
   const charts = h('div', {class: 'grid'});
   const subscriptionTable = h('div');
-  main.append(h('h1', null, 'Overview'),
+  append(main, [h('h1', null, 'Overview'),
     h('div', {class: 'cards'}, admin ? [cards.publish.el, cards.dispatch.el] : null, cards.backlog.el, cards.dead.el),
     admin ? null : alertBox('warn', 'Rates need the admin scope', ['Publish and dispatch rates cover the whole stream, so only admin tokens see them. Backlogs and dead letters below are those of the subscriptions this token may see.']),
-    charts, h('h2', null, 'Subscriptions'), subscriptionTable);
+    charts, h('h2', null, 'Subscriptions'), subscriptionTable]);
 
   const box = label => {
     const el = h('div', {class: 'panel chart', role: 'img', 'aria-label': label});

@@ -20,19 +20,18 @@ class ServerConfigTest {
     @Test
     void defaultsAreDocumented() {
         ServerConfig config = ServerConfig.defaults();
-        assertThat(config.port()).isEqualTo(8080);
-        assertThat(config.dataDir()).isEqualTo(Path.of("./herald-data"));
+        assertThat(config.get(ServerConfig.PORT)).isEqualTo(8080);
+        assertThat(config.get(ServerConfig.DATA)).isEqualTo(Path.of("./herald-data"));
         assertThat(config.schemasDir()).isEqualTo(Path.of("./herald-data/schemas"));
         assertThat(config.publicUrl()).isEqualTo(URI.create("http://localhost:8080/"));
         assertThat(config.schemasBaseUri()).isEqualTo(URI.create("http://localhost:8080/v1/schemas/"));
-        assertThat(config.maxEventBytes()).isEqualTo(1024 * 1024);
-        assertThat(config.maxRequestBytes()).isEqualTo(10L * 1024 * 1024);
-        assertThat(config.dedupWindow()).isEqualTo(Duration.ofHours(24));
-        assertThat(config.compatibility()).isEqualTo(Compatibility.BACKWARD);
+        assertThat(config.get(ServerConfig.MAX_EVENT_BYTES)).isEqualTo(1024 * 1024);
+        assertThat(config.get(ServerConfig.MAX_REQUEST_BYTES)).isEqualTo(10L * 1024 * 1024);
+        assertThat(config.get(ServerConfig.DEDUP_WINDOW)).isEqualTo(Duration.ofHours(24));
+        assertThat(config.get(ServerConfig.SCHEMAS_COMPATIBILITY)).isEqualTo(Compatibility.BACKWARD);
         assertThat(config.tls()).isFalse();
-        assertThat(ServerConfig.SETTINGS).allSatisfy(s -> assertThat(s.description()).isNotBlank());
-        assertThat(ServerConfig.SETTINGS.stream().filter(s -> s.key().equals("events.dedup-window")).findFirst()
-                .orElseThrow().envVar()).isEqualTo("HERALD_EVENTS_DEDUP_WINDOW");
+        assertThat(ServerConfig.SETTINGS).allSatisfy(s -> assertThat(s.doc()).isNotBlank());
+        assertThat(ServerConfig.DEDUP_WINDOW.envVar()).isEqualTo("HERALD_EVENTS_DEDUP_WINDOW");
     }
 
     @Test
@@ -44,13 +43,13 @@ class ServerConfigTest {
                 Map.of("HERALD_PORT", "9100", "HERALD_EVENTS_DEDUP_WINDOW", "30m", "HERALD_TOKEN", "ignored"),
                 Map.of("port", "9200"));
 
-        assertThat(config.port()).isEqualTo(9200);
-        assertThat(config.dedupWindow()).isEqualTo(Duration.ofMinutes(30));
-        assertThat(config.rateLimit()).isEqualTo(5.0);
-        assertThat(config.dataDir()).as("relative to the file's directory").isEqualTo(dir.resolve("store"));
+        assertThat(config.get(ServerConfig.PORT)).isEqualTo(9200);
+        assertThat(config.get(ServerConfig.DEDUP_WINDOW)).isEqualTo(Duration.ofMinutes(30));
+        assertThat(config.get(ServerConfig.RATE_LIMIT)).isEqualTo(5.0);
+        assertThat(config.get(ServerConfig.DATA)).as("relative to the file's directory").isEqualTo(dir.resolve("store"));
         assertThat(config.describe()).anySatisfy(e -> {
-            assertThat(e.getKey().key()).isEqualTo("port");
-            assertThat(e.getValue().origin()).isEqualTo("flag for port");
+            assertThat(e.setting()).isEqualTo(ServerConfig.PORT);
+            assertThat(e.origin()).isEqualTo("flag for port");
         });
     }
 
@@ -63,10 +62,10 @@ class ServerConfigTest {
 
         ServerConfig config = ServerConfig.load(null, Map.of("HERALD_CONFIG", file.toString()), Map.of());
 
-        assertThat(config.port()).isEqualTo(7000);
-        assertThat(config.maxEventBytes()).isEqualTo(512 * 1024);
-        assertThat(config.dedupWindow()).isEqualTo(Duration.ofHours(2));
-        assertThat(config.tlsCert()).contains(Path.of("/etc/c.pem"));
+        assertThat(config.get(ServerConfig.PORT)).isEqualTo(7000);
+        assertThat(config.get(ServerConfig.MAX_EVENT_BYTES)).isEqualTo(512 * 1024);
+        assertThat(config.get(ServerConfig.DEDUP_WINDOW)).isEqualTo(Duration.ofHours(2));
+        assertThat(config.get(ServerConfig.TLS_CERT)).contains(Path.of("/etc/c.pem"));
         assertThat(config.schemasBaseUri()).isEqualTo(URI.create("https://events.example.com/v1/schemas/"));
     }
 
@@ -89,12 +88,41 @@ class ServerConfigTest {
     }
 
     @Test
+    void everyBadSettingIsReportedAtOnceWithTheRuleItBreaks() {
+        assertThatThrownBy(() -> ServerConfig.fromMap(Map.of("port", "70000", "auth.rate-burst", "0",
+                "events.dedup-window", "-PT1H")))
+                .hasMessageContaining("setting port = '70000' (setting port) must be between 0 and 65535")
+                .hasMessageContaining("setting auth.rate-burst = '0' (setting auth.rate-burst) must be positive")
+                .hasMessageContaining("setting events.dedup-window = '-PT1H' (setting events.dedup-window) must not "
+                        + "be negative");
+        assertThatThrownBy(() -> ServerConfig.fromMap(Map.of("tls.cert", "cert.pem")))
+                .hasMessageContaining("TLS needs both tls.cert and tls.key (only tls.cert from setting tls.cert is set)");
+    }
+
+    @Test
     void durationsAndSizes() {
-        assertThat(ServerConfig.parseDuration("500ms")).isEqualTo(Duration.ofMillis(500));
-        assertThat(ServerConfig.parseDuration("7d")).isEqualTo(Duration.ofDays(7));
-        assertThat(ServerConfig.parseDuration("0")).isZero();
-        assertThat(ServerConfig.fromMap(Map.of("events.max-request-bytes", "10MB")).maxRequestBytes())
+        assertThat(ServerConfig.fromMap(Map.of("events.max-request-bytes", "10MB")).get(ServerConfig.MAX_REQUEST_BYTES))
                 .isEqualTo(10_000_000L);
-        assertThat(ServerConfig.fromMap(Map.of("events.dedup-window", "0")).dedupWindow()).isZero();
+        assertThat(ServerConfig.fromMap(Map.of("events.dedup-window", "0")).get(ServerConfig.DEDUP_WINDOW)).isZero();
+        assertThat(ServerConfig.fromMap(Map.of("pull.ack-deadline", "500MS")).get(ServerConfig.PULL_ACK_DEADLINE))
+                .isEqualTo(Duration.ofMillis(500));
+    }
+
+    @Test
+    void everySettingHasARowInTheServerGuide() throws Exception {
+        String guide = Files.readString(Path.of("README-server.md"));
+        assertThat(ServerConfig.SETTINGS).allSatisfy(s -> assertThat(guide)
+                .as("README-server.md documents %s", s.name())
+                .contains("| `" + s.name() + "` | `" + s.envVar() + "` | "
+                        + (s.defaultText().isEmpty() ? "" : "`" + s.defaultText() + "`")));
+    }
+
+    @Test
+    void printConfigShowsComputedDefaultsAndOrigins() {
+        ServerConfig config = ServerConfig.fromMap(Map.of("port", "9000"));
+        assertThat(config.describe()).extracting(d -> d.setting().name() + "=" + d.text() + " (" + d.origin() + ")")
+                .contains("port=9000 (setting port)", "public-url=http://localhost:9000/ (default)",
+                        "schemas.dir=./herald-data/schemas (default)", "events.dedup-window=24h (default)");
+        assertThat(config.with(ServerConfig.PORT, "9100").get(ServerConfig.PORT)).isEqualTo(9100);
     }
 }

@@ -74,9 +74,9 @@ class ConsoleBrowserIT {
     @BeforeAll
     static void start() throws IOException {
         server = HeraldServer.builder(ServerConfig.fromMap(Map.of(
-                        ServerConfig.PORT, "0", ServerConfig.HOST, "127.0.0.1", ServerConfig.DATA, dir.toString(),
-                        ServerConfig.RATE_LIMIT, "0", ServerConfig.SHUTDOWN_TIMEOUT, "2s",
-                        ServerConfig.WEBHOOKS_SSRF_ALLOW, "127.0.0.1"))
+                        ServerConfig.PORT.name(), "0", ServerConfig.HOST.name(), "127.0.0.1", ServerConfig.DATA.name(), dir.toString(),
+                        ServerConfig.RATE_LIMIT.name(), "0", ServerConfig.SHUTDOWN_TIMEOUT.name(), "2s",
+                        ServerConfig.WEBHOOKS_SSRF_ALLOW.name(), "127.0.0.1"))
                         .withInitialAdminToken(ADMIN))
                 .firstStartOutput(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
                 .start();

@@ -55,10 +55,10 @@ class HeraldServerEndToEndTest {
     }
 
     private HeraldServer startServer() {
-        ServerConfig config = ServerConfig.fromMap(Map.of(ServerConfig.PORT, "0", ServerConfig.HOST, "127.0.0.1",
-                ServerConfig.DATA, dir.toString(), ServerConfig.RATE_LIMIT, "0",
-                ServerConfig.SHUTDOWN_TIMEOUT, "20s", ServerConfig.WEBHOOKS_SSRF_ALLOW, "127.0.0.1",
-                ServerConfig.WEBHOOKS_TIMEOUT, "2s")).withInitialAdminToken(ADMIN);
+        ServerConfig config = ServerConfig.fromMap(Map.of(ServerConfig.PORT.name(), "0", ServerConfig.HOST.name(), "127.0.0.1",
+                ServerConfig.DATA.name(), dir.toString(), ServerConfig.RATE_LIMIT.name(), "0",
+                ServerConfig.SHUTDOWN_TIMEOUT.name(), "20s", ServerConfig.WEBHOOKS_SSRF_ALLOW.name(), "127.0.0.1",
+                ServerConfig.WEBHOOKS_TIMEOUT.name(), "2s")).withInitialAdminToken(ADMIN);
         // The subscriptions module is one of the server's standard modules, configured from ServerConfig.
         return HeraldServer.builder(config)
                 .firstStartOutput(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))

@@ -13,7 +13,7 @@ import java.util.List;
  * that do not exist yet: every {@code <root>.transport.<name>} package is a transport, whatever its name.
  *
  * <ul>
- *   <li>The core — {@code event, schema, filter, store, dispatch} and the SPI package {@code transport}
+ *   <li>The core — {@code event, schema, filter, store, dispatch, settings} and the SPI package {@code transport}
  *       itself — depends on no transport implementation except the in-memory one it ships, and on nothing
  *       built on top of it ({@code server, cli, gitlab, bench, tck, test}).</li>
  *   <li>A transport depends on no other transport, and on nothing built on top of the core.</li>
@@ -42,7 +42,7 @@ final class HeraldLayering {
                 (JavaClass c) -> c.getPackageName().startsWith(transports)
                         && !(c.getPackageName().equals(memory) || c.getPackageName().startsWith(memory + ".")));
         return noClasses().that().resideInAnyPackage(root + ".event..", root + ".schema..", root + ".filter..",
-                        root + ".store..", root + ".dispatch..", root + ".transport")
+                        root + ".store..", root + ".dispatch..", root + ".settings..", root + ".transport")
                 .should().dependOnClassesThat(transportImplementation)
                 .orShould().dependOnClassesThat().resideInAnyPackage(above(root))
                 .because("the core depends on no transport (DESIGN.md): it talks to brokers only through the SPI")
