@@ -33,12 +33,18 @@ export async function render(main) {
   const subscriptions = await listAll();
   const tracked = [...subscriptions].sort((a, b) => (b.stats?.backlog ?? 0) - (a.stats?.backlog ?? 0) || a.id.localeCompare(b.id))
     .slice(0, MAX_SERIES).map(s => s.id);
-  const publishChart = admin ? new LiveChart(box('Events published per second'), {title: 'Published /s', series: ['events']}) : null;
-  const dispatchChart = admin ? new LiveChart(box('Deliveries per second by outcome'),
+  // Every panel is laid out before any chart measures its width (the grid's columns depend on the count).
+  const boxes = {
+    publish: admin ? box('Events published per second') : null,
+    dispatch: admin ? box('Deliveries per second by outcome') : null,
+    backlog: box('Backlog per subscription'),
+    dead: box('Dead letters, all visible subscriptions'),
+  };
+  const publishChart = admin ? new LiveChart(boxes.publish, {title: 'Published /s', series: ['events']}) : null;
+  const dispatchChart = admin ? new LiveChart(boxes.dispatch,
     {title: 'Dispatched /s', series: ['delivered', 'retried', 'dead-lettered']}) : null;
-  const backlogChart = new LiveChart(box('Backlog per subscription'),
-    {title: 'Backlog', series: tracked.length ? tracked : ['(no subscription)']});
-  const deadChart = new LiveChart(box('Dead letters, all visible subscriptions'), {title: 'Dead letters', series: ['dead letters']});
+  const backlogChart = new LiveChart(boxes.backlog, {title: 'Backlog', series: tracked.length ? tracked : ['(no subscription)']});
+  const deadChart = new LiveChart(boxes.dead, {title: 'Dead letters', series: ['dead letters']});
 
   let previous = null;
   const sample = async () => {

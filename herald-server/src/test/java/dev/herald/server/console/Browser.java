@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -70,8 +71,19 @@ final class Browser implements AutoCloseable {
                 .map(dir -> Path.of(dir, name)).filter(Files::isExecutable).findFirst();
     }
 
+    /** Pages that refresh live replace their elements, so a wait ignores elements gone stale meanwhile. */
     WebDriverWait waitUpTo(Duration timeout) {
-        return new WebDriverWait(driver, timeout, Duration.ofMillis(50));
+        WebDriverWait wait = new WebDriverWait(driver, timeout, Duration.ofMillis(50));
+        wait.ignoring(StaleElementReferenceException.class);
+        return wait;
+    }
+
+    /** Clicks the element, finding it again if a live refresh replaced it in between. */
+    void click(By locator) {
+        waitUpTo(Duration.ofSeconds(10)).until(d -> {
+            d.findElement(locator).click();
+            return true;
+        });
     }
 
     WebElement await(By locator) {

@@ -214,12 +214,12 @@ class ConsoleBrowserIT {
         shoot("subscriptions");
         open("#/subscriptions/" + webhookId);
         browser.awaitText(By.id("dead-letter-total"), "1");
-        browser.driver.findElement(By.cssSelector("#dead-letters button.secondary")).click(); // Show
+        browser.click(By.cssSelector("#dead-letters button.secondary")); // Show
         browser.awaitText(By.id("dead-letter"), "HTTP 500");
         shoot("subscription");
 
         SINK_STATUS.set(204);
-        browser.driver.findElement(By.cssSelector("#dead-letters button[aria-label^='Redrive dead letter']")).click();
+        browser.click(By.cssSelector("#dead-letters button[aria-label^='Redrive dead letter']"));
         browser.awaitText(By.id("dead-letter-total"), "0");
         browser.awaitText(By.id("stat-dead-letters"), "0");
     }
