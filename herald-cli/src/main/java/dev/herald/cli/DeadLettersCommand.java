@@ -1,5 +1,9 @@
 package dev.herald.cli;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.herald.server.wire.DeadLetterBody;
+import dev.herald.server.wire.IdsBody;
+import dev.herald.server.wire.Page;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
@@ -59,7 +63,7 @@ final class DeadLettersCommand {
         @Override
         public Integer call() {
             return SubscriptionsCommand.remote(spec, client, (server, out) -> {
-                List<JsonNode> letters = new ArrayList<>();
+                List<DeadLetterBody> letters = new ArrayList<>();
                 String after = null;
                 long total;
                 do {
@@ -67,21 +71,21 @@ final class DeadLettersCommand {
                     String query = path(subscription) + "?limit=" + page
                             + (output == SubscriptionsCommand.Output.json ? "&include=event" : "")
                             + (after == null ? "" : "&after=" + URLEncoder.encode(after, StandardCharsets.UTF_8));
-                    JsonNode result = server.send("GET", query, null, null, true).json();
-                    result.path("items").forEach(letters::add);
-                    total = result.path("total").asLong();
-                    after = result.path("next").isTextual() ? result.path("next").asText() : null;
+                    Page<DeadLetterBody> result = server.send("GET", query, null, null, true)
+                            .as(new TypeReference<Page<DeadLetterBody>>() { });
+                    letters.addAll(result.items());
+                    total = result.total();
+                    after = result.next();
                 } while (after != null && (limit == 0 || letters.size() < limit));
                 if (output == SubscriptionsCommand.Output.json) {
                     SubscriptionsCommand.printJson(out, ServerClient.JSON.valueToTree(letters));
                     return 0;
                 }
                 List<String[]> rows = new ArrayList<>();
-                for (JsonNode letter : letters) {
-                    String error = letter.path("lastError").asText().lines().findFirst().orElse("");
-                    rows.add(new String[] {letter.path("id").asText(), letter.path("eventId").asText(),
-                            letter.path("type").asText(), letter.path("attempts").asText(),
-                            letter.path("deadAt").asText(), error});
+                for (DeadLetterBody letter : letters) {
+                    String error = String.valueOf(letter.lastError()).lines().findFirst().orElse("");
+                    rows.add(new String[] {letter.id(), letter.eventId(), letter.type(),
+                            Integer.toString(letter.attempts()), letter.deadAt(), error});
                 }
                 Tables.print(out, new String[] {"ID", "EVENT", "TYPE", "ATTEMPTS", "DEAD AT", "LAST ERROR"}, rows);
                 if (total > letters.size()) {
@@ -150,14 +154,9 @@ final class DeadLettersCommand {
                 return Herald.BAD_INPUT;
             }
             return SubscriptionsCommand.remote(spec, client, (server, out) -> {
-                ObjectNode body = ServerClient.JSON.createObjectNode();
-                if (all) {
-                    body.put("all", true);
-                } else {
-                    ids.forEach(body.putArray("ids")::add);
-                }
+                IdsBody body = all ? IdsBody.everything() : IdsBody.of(ids);
                 JsonNode result = server.send("POST", path(subscription) + "/" + action(), "application/json",
-                        body.toString().getBytes(StandardCharsets.UTF_8), false).json();
+                        ServerClient.bytes(body), false).json();
                 out.printf("%s: %d%n", counted(), result.path(counted()).asInt());
                 return 0;
             });

@@ -1,5 +1,6 @@
 package dev.herald.cli;
 
+import dev.herald.server.wire.IdsBody;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -220,10 +221,8 @@ final class EventStream {
         if (unacked.isEmpty()) {
             return;
         }
-        ObjectNode body = ServerClient.JSON.createObjectNode();
-        unacked.forEach(body.putArray("ids")::add);
         server.send("POST", "/v1/subscriptions/" + subscription + "/acks", "application/json",
-                body.toString().getBytes(StandardCharsets.UTF_8), true);
+                ServerClient.bytes(IdsBody.of(List.copyOf(unacked))), true);
         unacked.clear();
     }
 

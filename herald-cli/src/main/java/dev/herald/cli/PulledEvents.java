@@ -1,5 +1,8 @@
 package dev.herald.cli;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.herald.server.wire.DeliveryBody;
+import dev.herald.server.wire.SubscriptionBody;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -22,15 +25,10 @@ final class PulledEvents {
     /** Creates an ephemeral PULL subscription and returns its id. */
     static String createEphemeral(ServerClient server, SubscriptionFilterOptions filter, String startAt)
             throws ServerClient.Failure {
-        ObjectNode body = ServerClient.JSON.createObjectNode();
-        body.put("protocol", "PULL");
-        body.put("ephemeral", true);
-        filter.addTo(body);
-        if (startAt != null) {
-            body.putObject("delivery").put("startAt", startAt);
-        }
-        return server.send("POST", "/v1/subscriptions", "application/json",
-                body.toString().getBytes(StandardCharsets.UTF_8), false).json().path("id").asText();
+        SubscriptionBody body = filter.request(null, null, "PULL", null, startAt == null ? null
+                : new DeliveryBody(null, null, null, null, null, startAt, null), true, null);
+        return server.send("POST", "/v1/subscriptions", "application/json", ServerClient.bytes(body), false)
+                .as(new TypeReference<SubscriptionBody>() { }).id();
     }
 
     /** Deletes the subscription once, whether the command ends normally or by a signal. */

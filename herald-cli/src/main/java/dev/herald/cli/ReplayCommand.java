@@ -1,5 +1,8 @@
 package dev.herald.cli;
 
+import dev.herald.server.wire.DeliveryBody;
+import dev.herald.server.wire.SeekBody;
+import dev.herald.server.wire.SubscriptionBody;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
@@ -88,26 +91,19 @@ final class ReplayCommand implements Callable<Integer> {
     }
 
     private int rewind(ServerClient server, PrintWriter out) throws ServerClient.Failure {
-        ObjectNode body = ServerClient.JSON.createObjectNode().put("to", from);
-        JsonNode result = server.send("POST", "/v1/subscriptions/" + subscription + "/seek", "application/json",
-                body.toString().getBytes(StandardCharsets.UTF_8), true).json();
-        out.printf("subscription %s rewound to %s (backlog %d)%n", subscription, from,
-                result.path("stats").path("backlog").asLong());
+        SubscriptionBody result = server.send("POST", "/v1/subscriptions/" + subscription + "/seek",
+                "application/json", ServerClient.bytes(new SeekBody(from)), true).as(SubscriptionsCommand.SUBSCRIPTION);
+        out.printf("subscription %s rewound to %s (backlog %d)%n", subscription, from, result.stats().backlog());
         return 0;
     }
 
     private int createWebhook(ServerClient server, PrintWriter out) throws ServerClient.Failure {
-        ObjectNode body = ServerClient.JSON.createObjectNode();
-        if (id != null) {
-            body.put("id", id);
-        }
-        body.put("sink", sink);
-        filter.addTo(body);
-        body.putObject("delivery").put("startAt", from);
-        JsonNode created = server.send("POST", "/v1/subscriptions", "application/json",
-                body.toString().getBytes(StandardCharsets.UTF_8), false).json();
-        out.printf("created subscription %s: replaying from %s to %s%n", created.path("id").asText(), from, sink);
-        out.printf("secret: %s   (shown only now: configure it in the receiver)%n", created.path("secret").asText());
+        SubscriptionBody body = filter.request(id, sink, null, null,
+                new DeliveryBody(null, null, null, null, null, from, null), null, null);
+        SubscriptionBody created = server.send("POST", "/v1/subscriptions", "application/json",
+                ServerClient.bytes(body), false).as(SubscriptionsCommand.SUBSCRIPTION);
+        out.printf("created subscription %s: replaying from %s to %s%n", created.id(), from, sink);
+        out.printf("secret: %s   (shown only now: configure it in the receiver)%n", created.secret());
         return 0;
     }
 

@@ -34,6 +34,15 @@ import javax.net.ssl.TrustManagerFactory;
 final class ServerClient {
 
     static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A wire record as a request body. */
+    static byte[] bytes(Object body) {
+        try {
+            return JSON.writeValueAsBytes(body);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write a request body", e);
+        }
+    }
     private static final int MAX_ATTEMPTS = 6;
 
     /** A successful answer. */
@@ -44,6 +53,16 @@ final class ServerClient {
                 return JSON.readTree(body);
             } catch (IOException e) {
                 throw new IllegalStateException("the server answered with something that is not JSON", e);
+            }
+        }
+
+        /** The answer as one of the shared wire records. */
+        <T> T as(com.fasterxml.jackson.core.type.TypeReference<T> type) {
+            try {
+                return JSON.readValue(body, type);
+            } catch (IOException e) {
+                throw new IllegalStateException("the server answered with something that is not the expected JSON",
+                        e);
             }
         }
 

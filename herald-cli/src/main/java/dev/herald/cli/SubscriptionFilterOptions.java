@@ -2,7 +2,9 @@ package dev.herald.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.server.wire.DeliveryBody;
+import dev.herald.server.wire.ProtocolSettingsBody;
+import dev.herald.server.wire.SubscriptionBody;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,15 +41,17 @@ final class SubscriptionFilterOptions {
             + "\"authtype = 'app_user'\".")
     String sql;
 
-    /** Adds {@code types}, {@code source} and {@code filters} to a subscription body. */
-    void addTo(ObjectNode body) throws ServerClient.Failure {
-        if (!types.isEmpty()) {
-            ArrayNode typeNode = body.putArray("types");
-            types.forEach(typeNode::add);
-        }
-        if (source != null) {
-            body.put("source", source);
-        }
+    /**
+     * A subscription request with these options' {@code types}, {@code source} and {@code filters}
+     * and the given rest (each null when not asked for).
+     */
+    SubscriptionBody request(String id, String sink, String protocol, ProtocolSettingsBody settings,
+                             DeliveryBody delivery, Boolean ephemeral, String secret) throws ServerClient.Failure {
+        return SubscriptionBody.request(id, source, types.isEmpty() ? null : List.copyOf(types), null, filters(), sink,
+                protocol, settings, delivery, ephemeral, secret);
+    }
+
+    private ArrayNode filters() throws ServerClient.Failure {
         ArrayNode filterNode = ServerClient.JSON.createArrayNode();
         if (subject != null) {
             String dialect = subject.endsWith("*") ? "prefix" : "exact";
@@ -72,8 +76,6 @@ final class SubscriptionFilterOptions {
         if (sql != null) {
             filterNode.addObject().put("sql", sql);
         }
-        if (!filterNode.isEmpty()) {
-            body.set("filters", filterNode);
-        }
+        return filterNode.isEmpty() ? null : filterNode;
     }
 }

@@ -1,7 +1,13 @@
 package dev.herald.cli;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.server.wire.DeliveryBody;
+import dev.herald.server.wire.Page;
+import dev.herald.server.wire.ProtocolSettingsBody;
+import dev.herald.server.wire.SecretBody;
+import dev.herald.server.wire.SubscriptionBody;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
@@ -58,6 +64,9 @@ final class SubscriptionsCommand {
     static String path(String id) {
         return "/v1/subscriptions/" + URLEncoder.encode(id, StandardCharsets.UTF_8);
     }
+
+    /** A subscription answer. */
+    static final TypeReference<SubscriptionBody> SUBSCRIPTION = new TypeReference<>() { };
 
     static void printJson(PrintWriter out, JsonNode json) {
         try {
@@ -156,23 +165,22 @@ final class SubscriptionsCommand {
         public Integer call() {
             return remote(spec, client, (server, out) -> {
                 ObjectNode body = body();
-                JsonNode created = server.send("POST", "/v1/subscriptions", "application/json",
-                        body.toString().getBytes(StandardCharsets.UTF_8), false).json();
+                ServerClient.Reply reply = server.send("POST", "/v1/subscriptions", "application/json",
+                        ServerClient.bytes(body), false);
                 if (output == Output.json) {
-                    printJson(out, created);
+                    printJson(out, reply.json());
                     return 0;
                 }
-                out.printf("created %s subscription %s%n", created.path("protocol").asText(),
-                        created.path("id").asText());
-                if (created.hasNonNull("sink")) {
-                    out.printf("sink:   %s%n", created.path("sink").asText());
+                SubscriptionBody created = reply.as(SUBSCRIPTION);
+                out.printf("created %s subscription %s%n", created.protocol(), created.id());
+                if (created.sink() != null) {
+                    out.printf("sink:   %s%n", created.sink());
                 }
-                if (created.hasNonNull("stream")) {
-                    out.printf("stream: %s%n", created.path("stream").asText());
+                if (created.stream() != null) {
+                    out.printf("stream: %s%n", created.stream());
                 }
-                if (created.hasNonNull("secret")) {
-                    out.printf("secret: %s   (shown only now: configure it in the receiver)%n",
-                            created.path("secret").asText());
+                if (created.secret() != null) {
+                    out.printf("secret: %s   (shown only now: configure it in the receiver)%n", created.secret());
                 }
                 return 0;
             });
@@ -193,70 +201,32 @@ final class SubscriptionsCommand {
                             null);
                 }
             }
-            if (id != null) {
-                body.put("id", id);
-            }
             if (pull && sink != null) {
                 throw new ServerClient.Failure(Herald.BAD_INPUT, 0, "give --sink (webhook) or --pull, not both", null);
             }
-            if (pull) {
-                body.put("protocol", "PULL");
-            }
-            if (sink != null) {
-                body.put("sink", sink);
-            }
-            filter.addTo(body);
-            if (!headers.isEmpty() || structured || method != null) {
-                ObjectNode settings = body.has("protocolsettings") ? (ObjectNode) body.get("protocolsettings")
-                        : body.putObject("protocolsettings");
-                if (!headers.isEmpty()) {
-                    ObjectNode headerNode = settings.putObject("headers");
-                    headers.forEach(headerNode::put);
-                }
-                if (structured) {
-                    settings.put("contentmode", "structured");
-                }
-                if (method != null) {
-                    settings.put("method", method);
-                }
-            }
-            if (secret != null) {
-                body.put("secret", secret);
-            }
-            ObjectNode delivery = body.has("delivery") ? (ObjectNode) body.get("delivery")
-                    : ServerClient.JSON.createObjectNode();
-            if (maxAttempts != null) {
-                delivery.put("maxAttempts", maxAttempts);
-            }
-            if (backoffMin != null || backoffMax != null) {
-                ObjectNode backoff = delivery.putObject("backoff");
-                if (backoffMin != null) {
-                    backoff.put("min", backoffMin);
-                }
-                if (backoffMax != null) {
-                    backoff.put("max", backoffMax);
-                }
-            }
-            if (ordered) {
-                delivery.put("ordered", true);
-            }
-            if (concurrency != null) {
-                delivery.put("concurrency", concurrency);
-            }
-            if (delay != null) {
-                delivery.put("delay", delay);
-            }
-            if (from != null) {
-                delivery.put("startAt", from);
-            }
-            if (ackDeadline != null) {
-                delivery.put("ackDeadline", ackDeadline);
-            }
-            if (!delivery.isEmpty()) {
-                body.set("delivery", delivery);
-            }
+            ProtocolSettingsBody settings = headers.isEmpty() && !structured && method == null ? null
+                    : new ProtocolSettingsBody(method, headers.isEmpty() ? null : headers,
+                    structured ? "structured" : null);
+            DeliveryBody delivery = new DeliveryBody(maxAttempts, backoffMin == null && backoffMax == null ? null
+                    : new DeliveryBody.BackoffBody(backoffMin, backoffMax), ordered ? Boolean.TRUE : null, concurrency,
+                    delay, from, ackDeadline);
+            SubscriptionBody request = filter.request(id, sink, pull ? "PULL" : null, settings,
+                    delivery.equals(new DeliveryBody(null, null, null, null, null, null, null)) ? null : delivery,
+                    null, secret);
+            merge(body, ServerClient.JSON.valueToTree(request));
             return body;
         }
+    }
+
+    /** Sets every field of {@code update} on {@code target}, merging nested objects. */
+    private static void merge(ObjectNode target, ObjectNode update) {
+        update.properties().forEach(field -> {
+            if (field.getValue() instanceof ObjectNode nested && target.get(field.getKey()) instanceof ObjectNode into) {
+                merge(into, nested);
+            } else {
+                target.set(field.getKey(), field.getValue());
+            }
+        });
     }
 
     /** {@code herald subscriptions list}. */
@@ -284,7 +254,7 @@ final class SubscriptionsCommand {
         @Override
         public Integer call() {
             return remote(spec, client, (server, out) -> {
-                List<JsonNode> all = new ArrayList<>();
+                List<SubscriptionBody> all = new ArrayList<>();
                 String after = null;
                 do {
                     StringBuilder query = new StringBuilder("/v1/subscriptions?limit=500");
@@ -297,22 +267,21 @@ final class SubscriptionsCommand {
                     if (after != null) {
                         query.append("&after=").append(URLEncoder.encode(after, StandardCharsets.UTF_8));
                     }
-                    JsonNode page = server.send("GET", query.toString(), null, null, true).json();
-                    page.path("items").forEach(all::add);
-                    after = page.path("next").isTextual() ? page.path("next").asText() : null;
+                    Page<SubscriptionBody> page = server.send("GET", query.toString(), null, null, true)
+                            .as(new TypeReference<Page<SubscriptionBody>>() { });
+                    all.addAll(page.items());
+                    after = page.next();
                 } while (after != null);
                 if (output == Output.json) {
                     printJson(out, ServerClient.JSON.valueToTree(all));
                     return 0;
                 }
                 List<String[]> rows = new ArrayList<>();
-                for (JsonNode s : all) {
-                    List<String> types = new ArrayList<>();
-                    s.path("types").forEach(t -> types.add(t.asText()));
-                    rows.add(new String[] {s.path("id").asText(), s.path("protocol").asText(),
-                            s.path("status").asText(), types.isEmpty() ? "*" : String.join(",", types),
-                            s.hasNonNull("sink") ? s.path("sink").asText() : s.path("stream").asText(),
-                            s.path("stats").path("backlog").asText(), s.path("stats").path("deadLetters").asText()});
+                for (SubscriptionBody s : all) {
+                    List<String> types = s.types() == null ? List.of() : s.types();
+                    rows.add(new String[] {s.id(), s.protocol(), s.status(),
+                            types.isEmpty() ? "*" : String.join(",", types), s.sink() != null ? s.sink() : s.stream(),
+                            Long.toString(s.stats().backlog()), Long.toString(s.stats().deadLetters())});
                 }
                 Tables.print(out, new String[] {"ID", "PROTOCOL", "STATUS", "TYPES", "SINK", "BACKLOG", "DEAD"},
                         rows);
@@ -453,14 +422,13 @@ final class SubscriptionsCommand {
         @Override
         public Integer call() {
             return remote(spec, client, (server, out) -> {
-                byte[] body = secret == null ? null : ServerClient.JSON.createObjectNode().put("secret", secret)
-                        .toString().getBytes(StandardCharsets.UTF_8);
-                JsonNode rotated = server.send("POST", path(id) + "/rotate-secret",
-                        body == null ? null : "application/json", body, false).json();
-                out.printf("secret: %s   (shown only now)%n", rotated.path("secret").asText());
-                JsonNode until = rotated.path("secretRotation").path("previousSecretValidUntil");
-                if (until.isTextual()) {
-                    out.printf("the previous secret also signs until %s%n", until.asText());
+                byte[] body = secret == null ? null : ServerClient.bytes(new SecretBody(secret));
+                SubscriptionBody rotated = server.send("POST", path(id) + "/rotate-secret",
+                        body == null ? null : "application/json", body, false).as(SUBSCRIPTION);
+                out.printf("secret: %s   (shown only now)%n", rotated.secret());
+                if (rotated.secretRotation() != null) {
+                    out.printf("the previous secret also signs until %s%n",
+                            rotated.secretRotation().previousSecretValidUntil());
                 }
                 return 0;
             });

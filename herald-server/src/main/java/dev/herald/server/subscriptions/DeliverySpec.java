@@ -1,9 +1,8 @@
 package dev.herald.server.subscriptions;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.dispatch.Backoff;
 import dev.herald.dispatch.DeliveryPolicy;
+import dev.herald.server.wire.DeliveryBody;
 import dev.herald.transport.StartPosition;
 import java.time.Duration;
 
@@ -34,21 +33,10 @@ public record DeliverySpec(int maxAttempts, Duration backoffMin, Duration backof
                 ackDeadline);
     }
 
-    ObjectNode toJson(Protocol protocol) {
-        ObjectNode json = JsonNodeFactory.instance.objectNode();
-        json.put("maxAttempts", maxAttempts);
-        ObjectNode backoff = json.putObject("backoff");
-        backoff.put("min", Durations.format(backoffMin));
-        backoff.put("max", Durations.format(backoffMax));
-        json.put("ordered", ordered);
-        if (protocol == Protocol.HTTP) {
-            json.put("concurrency", concurrency);
-        }
-        json.put("delay", Durations.format(delay));
-        json.put("startAt", startAt.toString());
-        if (protocol == Protocol.PULL) {
-            json.put("ackDeadline", Durations.format(ackDeadline));
-        }
-        return json;
+    DeliveryBody toBody(Protocol protocol) {
+        return new DeliveryBody(maxAttempts, new DeliveryBody.BackoffBody(Durations.format(backoffMin),
+                Durations.format(backoffMax)), ordered, protocol == Protocol.HTTP ? concurrency : null,
+                Durations.format(delay), startAt.toString(), protocol == Protocol.PULL
+                ? Durations.format(ackDeadline) : null);
     }
 }

@@ -1,8 +1,8 @@
 package dev.herald.server.subscriptions;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.server.webhook.ContentMode;
+import dev.herald.server.wire.ProtocolSettingsBody;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -35,21 +35,18 @@ public record HttpSettings(String method, Map<String, String> headers, ContentMo
     }
 
     /** The stored form: every value. */
-    ObjectNode toStoredJson() {
-        return toJson(false);
+    ProtocolSettingsBody toStoredBody() {
+        return toBody(false);
     }
 
     /** The API form: credential-like header values redacted. */
-    ObjectNode toPublicJson() {
-        return toJson(true);
+    ProtocolSettingsBody toPublicBody() {
+        return toBody(true);
     }
 
-    private ObjectNode toJson(boolean redact) {
-        ObjectNode json = JsonNodeFactory.instance.objectNode();
-        json.put("method", method);
-        ObjectNode headerNode = json.putObject("headers");
-        headers.forEach((name, value) -> headerNode.put(name, redact && sensitive(name) ? REDACTED : value));
-        json.put("contentmode", mode.jsonName());
-        return json;
+    private ProtocolSettingsBody toBody(boolean redact) {
+        Map<String, String> shown = new LinkedHashMap<>();
+        headers.forEach((name, value) -> shown.put(name, redact && sensitive(name) ? REDACTED : value));
+        return new ProtocolSettingsBody(method, shown, mode.jsonName());
     }
 }

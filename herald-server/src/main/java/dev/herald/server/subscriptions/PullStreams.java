@@ -1,7 +1,8 @@
 package dev.herald.server.subscriptions;
 
 import dev.herald.event.JsonEvents;
-import dev.herald.server.http.Problem;
+import dev.herald.server.subscriptions.SubscriptionException.Conflict;
+import dev.herald.server.subscriptions.SubscriptionException.Conflict.Reason;
 import dev.herald.transport.Capability;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.Delivery;
@@ -109,7 +110,7 @@ final class PullStreams implements AutoCloseable {
         Stream stream = new Stream(streamIds.incrementAndGet());
         synchronized (session) {
             if (!transport.capabilities().contains(Capability.CONSUMER_GROUPS) && !session.streams.isEmpty()) {
-                throw new Problem(409, "Stream already connected", "the " + transport.name() + " transport lets "
+                throw new Conflict(Reason.STREAM_CONNECTED, "the " + transport.name() + " transport lets "
                         + "only one stream read subscription " + managed.id() + " at a time");
             }
             session.streams.add(stream);

@@ -2,10 +2,11 @@ package dev.herald.server.subscriptions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.event.HeraldAttributes;
 import dev.herald.filter.Filter;
+import dev.herald.server.http.Json;
+import dev.herald.server.wire.SubscriptionBody;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,37 +77,20 @@ public record SubscriptionDefinition(String id, String source, List<String> type
 
     /** The definition in the request form, as stored (header values in full). */
     ObjectNode toStoredJson() {
-        return toJson(true);
+        return Json.MAPPER.valueToTree(toBody(true));
     }
 
     /** The definition in the request form, as shown (credential-like header values redacted). */
     ObjectNode toPublicJson() {
-        return toJson(false);
+        return Json.MAPPER.valueToTree(toBody(false));
     }
 
-    private ObjectNode toJson(boolean stored) {
-        ObjectNode json = JsonNodeFactory.instance.objectNode();
-        json.put("id", id);
-        if (source != null) {
-            json.put("source", source);
-        }
-        ArrayNode typeNode = json.putArray("types");
-        types.forEach(typeNode::add);
-        ObjectNode configNode = json.putObject("config");
-        config.forEach(configNode::put);
-        json.set("filters", filters.deepCopy());
-        if (sink != null) {
-            json.put("sink", sink.toString());
-        }
-        json.put("protocol", protocol.name());
-        if (protocol == Protocol.HTTP) {
-            json.set("protocolsettings", stored ? http.toStoredJson() : http.toPublicJson());
-        }
-        json.set("delivery", delivery.toJson(protocol));
-        if (ephemeral) {
-            json.put("ephemeral", true);
-        }
-        return json;
+    /** The definition in the request form; {@code stored} keeps every header value. */
+    SubscriptionBody toBody(boolean stored) {
+        return SubscriptionBody.request(id, source, types, config, filters.deepCopy(),
+                sink == null ? null : sink.toString(), protocol.name(), protocol == Protocol.HTTP
+                        ? (stored ? http.toStoredBody() : http.toPublicBody()) : null,
+                delivery.toBody(protocol), ephemeral ? Boolean.TRUE : null, null);
     }
 
     /** The filters as a JSON node for comparisons. */

@@ -2,8 +2,9 @@ package dev.herald.server.subscriptions;
 
 import dev.herald.dispatch.EventHandler;
 import dev.herald.filter.Filter;
-import dev.herald.server.http.Problem;
 import dev.herald.server.state.ServerDatabase;
+import dev.herald.server.subscriptions.SubscriptionException.Conflict;
+import dev.herald.server.subscriptions.SubscriptionException.Conflict.Reason;
 import dev.herald.server.webhook.SsrfGuard;
 import dev.herald.server.webhook.WebhookSecret;
 import dev.herald.server.webhook.WebhookSender;
@@ -143,7 +144,7 @@ final class SubscriptionManager implements AutoCloseable {
         LOG.info("restored {} subscriptions", restored);
     }
 
-    /** Creates a subscription; 409 when the id is taken. */
+    /** Creates a subscription; refused as {@link SubscriptionException.Conflict} when the id is taken. */
     Created create(SubscriptionRequests.Parsed parsed, String createdBy, Optional<String> project) {
         SubscriptionDefinition definition = parsed.definition();
         Instant now = now();
@@ -154,7 +155,7 @@ final class SubscriptionManager implements AutoCloseable {
         Managed managed = new Managed(record);
         if (subscriptions.putIfAbsent(definition.id(), managed) != null || !repository.insert(record)) {
             subscriptions.remove(definition.id(), managed);
-            throw new Problem(409, "Subscription exists", "a subscription with id " + definition.id()
+            throw new Conflict(Reason.EXISTS, "a subscription with id " + definition.id()
                     + " already exists; choose another id or update it with PUT /v1/subscriptions/" + definition.id());
         }
         try {
@@ -319,10 +320,10 @@ final class SubscriptionManager implements AutoCloseable {
             LOG.info("subscription {} updated", id());
         }
 
-        /** Pauses a subscription (409 when disabled: enable it instead). */
+        /** Pauses a subscription (a conflict when disabled: enable it instead). */
         synchronized void pause(String reason) {
             if (record.status() == Status.DISABLED) {
-                throw new Problem(409, "Subscription disabled", "subscription " + id() + " is disabled ("
+                throw new Conflict(Reason.DISABLED, "subscription " + id() + " is disabled ("
                         + record.statusReason() + "); POST /v1/subscriptions/" + id() + "/enable to deliver again");
             }
             if (record.status() == Status.PAUSED) {
@@ -334,10 +335,10 @@ final class SubscriptionManager implements AutoCloseable {
             LOG.info("subscription {} paused", id());
         }
 
-        /** Resumes a paused subscription (409 when disabled). */
+        /** Resumes a paused subscription (a conflict when disabled). */
         synchronized void resume() {
             if (record.status() == Status.DISABLED) {
-                throw new Problem(409, "Subscription disabled", "subscription " + id() + " was disabled by Herald ("
+                throw new Conflict(Reason.DISABLED, "subscription " + id() + " was disabled by Herald ("
                         + record.statusReason() + "); fix the sink, then POST /v1/subscriptions/" + id()
                         + "/enable");
             }
@@ -349,10 +350,10 @@ final class SubscriptionManager implements AutoCloseable {
             LOG.info("subscription {} resumed", id());
         }
 
-        /** Enables a disabled subscription, clearing its failure count (409 when paused). */
+        /** Enables a disabled subscription, clearing its failure count (a conflict when paused). */
         synchronized void enable() {
             if (record.status() == Status.PAUSED) {
-                throw new Problem(409, "Subscription paused", "subscription " + id() + " is paused, not disabled; "
+                throw new Conflict(Reason.PAUSED, "subscription " + id() + " is paused, not disabled; "
                         + "POST /v1/subscriptions/" + id() + "/resume");
             }
             if (record.status() == Status.ACTIVE) {
@@ -390,7 +391,7 @@ final class SubscriptionManager implements AutoCloseable {
         /** Rotates the signing secret; the previous one keeps signing for the grace period. */
         synchronized WebhookSecret rotateSecret(Optional<WebhookSecret> given) {
             if (record.definition().protocol() != Protocol.HTTP) {
-                throw new Problem(409, "Not a webhook", "subscription " + id() + " is a PULL subscription: "
+                throw new Conflict(Reason.NOT_WEBHOOK, "subscription " + id() + " is a PULL subscription: "
                         + "it has no signing secret");
             }
             WebhookSecret secret = given.orElseGet(WebhookSecret::generate);
@@ -406,7 +407,7 @@ final class SubscriptionManager implements AutoCloseable {
             try {
                 store.transport().seek(transportName(), position);
             } catch (UnsupportedOperationException e) {
-                throw new Problem(409, "Replay not supported", "the " + store.transport().name()
+                throw new Conflict(Reason.REPLAY_UNSUPPORTED, "the " + store.transport().name()
                         + " transport cannot move a subscription's position");
             }
             LOG.info("subscription {} moved to {}", id(), position);
@@ -423,14 +424,14 @@ final class SubscriptionManager implements AutoCloseable {
             }
         }
 
-        /** Starts delivery, or answers 503 leaving the status as it was. Guarded by this. */
+        /** Starts delivery, or fails as {@link SubscriptionException.Unavailable} leaving the status as it was. Guarded by this. */
         private void startOrFail() {
             try {
                 start();
             } catch (RuntimeException e) {
                 LOG.error("subscription {}: cannot start delivery", id(), e);
-                throw new Problem(503, "Cannot start delivery", "subscription " + id() + " could not be started ("
-                        + e.getMessage() + "); its status is unchanged, try again");
+                throw new SubscriptionException.Unavailable("subscription " + id() + " could not be started ("
+                        + e.getMessage() + "); its status is unchanged, try again", e);
             }
         }
 

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.herald.event.Violation;
 import dev.herald.filter.Filter;
 import dev.herald.filter.InvalidFilterException;
-import dev.herald.server.http.Problem;
 import dev.herald.server.webhook.ContentMode;
 import dev.herald.server.webhook.SinkRefusedException;
 import dev.herald.server.webhook.SsrfGuard;
@@ -33,7 +32,7 @@ import java.util.regex.Pattern;
  * Reads a subscription request body into a {@link SubscriptionDefinition}, collecting every broken
  * rule as a {@link Violation} that names the field ({@code delivery.backoff.min},
  * {@code filters[1].sql}, {@code protocolsettings.headers.Host}) and the rule, and refusing the body
- * with one 400 problem listing them all.
+ * with one {@link SubscriptionException.Invalid} listing them all.
  */
 final class SubscriptionRequests {
 
@@ -91,7 +90,7 @@ final class SubscriptionRequests {
      *
      * @param existing the subscription being replaced (REPLACE) or null
      * @param pathId   the id in the URL (REPLACE) or null
-     * @throws Problem 400 with every violation
+     * @throws SubscriptionException.Invalid with every violation
      */
     Parsed read(JsonNode body, Mode mode, SubscriptionDefinition existing, String pathId) {
         List<Violation> violations = new ArrayList<>();
@@ -128,15 +127,8 @@ final class SubscriptionRequests {
                 protocol == null ? Protocol.HTTP : protocol, http, delivery, ephemeral), secret);
     }
 
-    static Problem invalid(List<Violation> violations) {
-        StringBuilder detail = new StringBuilder();
-        for (Violation violation : violations) {
-            if (!detail.isEmpty()) {
-                detail.append("; ");
-            }
-            detail.append(violation.where()).append(": ").append(violation.rule());
-        }
-        return new Problem(400, "Invalid subscription", detail.toString(), violations);
+    static SubscriptionException.Invalid invalid(List<Violation> violations) {
+        return new SubscriptionException.Invalid(violations);
     }
 
     private String readId(JsonNode body, Mode mode, SubscriptionDefinition existing, String pathId,
