@@ -37,7 +37,7 @@ import org.junit.jupiter.api.TestReporter;
  * and {@code herald.tck.timeout} (seconds, default 60) bounds every wait.
  */
 public abstract class TransportConformanceTest implements ConformanceContext,
-        PublishConformance, RedeliveryConformance, ConsumerConformance,
+        PublishConformance, RedeliveryConformance, ConsumerConformance, SpiContractConformance,
         OrderingConformance, ReplayConformance, ConsumerGroupConformance, DurabilityConformance,
         NativeDelayConformance, AtomicBatchConformance, QueryConformance, TransactionConformance {
 

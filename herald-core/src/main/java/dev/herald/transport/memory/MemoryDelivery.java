@@ -1,32 +1,26 @@
 package dev.herald.transport.memory;
 
-import dev.herald.transport.Delivery;
-import io.cloudevents.CloudEvent;
+import dev.herald.transport.spi.AbstractDelivery;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Objects;
 
 /**
  * One hand-out of an entry to a consumer. Settling is a no-op once the delivery no longer holds its
  * entry: already settled, released by its consumer's close, or its subscription deleted.
  */
-final class MemoryDelivery implements Delivery {
+final class MemoryDelivery extends AbstractDelivery {
 
     private final MemorySubscription subscription;
-    /** Copied: the subscription's spec may be replaced concurrently, its name never changes. */
-    private final String subscriptionName;
     private final Entry entry;
     private final MemoryConsumer consumer;
     private final long token;
-    private final int attempt;
 
     MemoryDelivery(MemorySubscription subscription, Entry entry, MemoryConsumer consumer, long token, int attempt) {
+        // The name is copied: the subscription's spec may be replaced concurrently, its name never changes.
+        super(entry.stored.event(), subscription.name(), attempt, entry.stored.publishedAt());
         this.subscription = subscription;
-        this.subscriptionName = subscription.name();
         this.entry = entry;
         this.consumer = consumer;
         this.token = token;
-        this.attempt = attempt;
     }
 
     Entry entry() {
@@ -42,47 +36,22 @@ final class MemoryDelivery implements Delivery {
     }
 
     @Override
-    public CloudEvent event() {
-        return entry.stored.event();
-    }
-
-    @Override
-    public String subscription() {
-        return subscriptionName;
-    }
-
-    @Override
-    public int attempt() {
-        return attempt;
-    }
-
-    @Override
-    public Instant publishedAt() {
-        return entry.stored.publishedAt();
-    }
-
-    @Override
-    public void ack() {
+    protected void settleAck() {
         consumer.settle(this, () -> subscription.ack(entry));
     }
 
     @Override
-    public void nack(Duration delay) {
-        Objects.requireNonNull(delay, "delay");
-        if (delay.isNegative()) {
-            throw new IllegalArgumentException("nack delay must not be negative: " + delay);
-        }
+    protected void settleNack(Duration delay) {
         consumer.settle(this, () -> subscription.nack(entry, consumer.now().plus(delay)));
     }
 
     @Override
-    public void deadLetter(String error) {
-        Objects.requireNonNull(error, "error");
+    protected void settleDeadLetter(String error) {
         consumer.settle(this, () -> subscription.deadLetter(entry, error, consumer.now()));
     }
 
     @Override
-    public String toString() {
-        return "MemoryDelivery[" + subscriptionName + " " + event().getId() + " attempt " + attempt + "]";
+    protected String where() {
+        return "token " + token;
     }
 }

@@ -12,6 +12,7 @@ import dev.herald.transport.SubscriptionStats;
 import dev.herald.transport.TopicSignals;
 import dev.herald.transport.Transport;
 import dev.herald.transport.TransportException;
+import dev.herald.transport.spi.Lifecycle;
 import io.cloudevents.CloudEvent;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -91,11 +92,12 @@ public final class EmbeddedTransport implements Transport {
     private final ScheduledExecutorService retentionTimer;
     private final Set<EmbeddedConsumer> consumers = ConcurrentHashMap.newKeySet();
     private final AtomicLong consumerIds = new AtomicLong();
-    private volatile boolean closed;
+    private final Lifecycle lifecycle;
 
     private EmbeddedTransport(Path file, StoreLock lock, SqliteWriter writer, Readers readers, TopicSignals<Long> signals,
                               EventLog log, DeliveryQueue queue, EmbeddedOptions options) {
         this.file = file;
+        this.lifecycle = new Lifecycle("the embedded store " + file);
         this.lock = lock;
         this.writer = writer;
         this.readers = readers;
@@ -220,10 +222,10 @@ public final class EmbeddedTransport implements Transport {
         EmbeddedConsumer consumer = new EmbeddedConsumer(consumerIds.incrementAndGet(), stored, writer, queue,
                 signals, consumers::remove);
         consumers.add(consumer);
-        if (closed) {
+        if (lifecycle.isClosed()) {
             // close() may have missed it; a consumer must not outlive its transport.
             consumer.close();
-            throw new IllegalStateException("the embedded store " + file + " is closed");
+            throw lifecycle.closedError();
         }
         return consumer;
     }
@@ -289,11 +291,8 @@ public final class EmbeddedTransport implements Transport {
      */
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (!lifecycle.close()) {
+            return;
         }
         consumers.forEach(EmbeddedConsumer::close);
         retentionTimer.shutdownNow();
@@ -305,7 +304,7 @@ public final class EmbeddedTransport implements Transport {
 
     @Override
     public String toString() {
-        return "EmbeddedTransport[" + file + (closed ? ", closed]" : "]");
+        return "EmbeddedTransport[" + file + (lifecycle.isClosed() ? ", closed]" : "]");
     }
 
     /** Transactions committed so far; with {@link #publish} counts, shows how well commits are grouped. */
@@ -324,7 +323,7 @@ public final class EmbeddedTransport implements Transport {
             do {
                 deleted = writer.call(SqliteWriter.Sync.NORMAL, retention::run);
                 total += deleted;
-            } while (deleted == Retention.CHUNK && !closed);
+            } while (deleted == Retention.CHUNK && !lifecycle.isClosed());
             if (total > 0) {
                 LOG.info("retention deleted {} events from {}", total, file);
             }
@@ -346,9 +345,7 @@ public final class EmbeddedTransport implements Transport {
     }
 
     private void requireOpen() {
-        if (closed) {
-            throw new IllegalStateException("the embedded store " + file + " is closed");
-        }
+        lifecycle.ensureOpen();
     }
 
     private static void requireTopic(String topic) {

@@ -115,15 +115,6 @@ class StoreLifecycleTest {
         EmbeddedTransport.open(file).close();
     }
 
-    @Test
-    void aClosedTransportRefusesWork() {
-        EmbeddedTransport transport = EmbeddedTransport.open(dir.resolve("herald.db"));
-        transport.close();
-        transport.close();
-        assertThatThrownBy(() -> transport.publish("t", events("e", 1))).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> transport.stats("s")).isInstanceOf(IllegalStateException.class);
-    }
-
     private static List<Integer> versions(Connection connection) throws Exception {
         List<Integer> versions = new ArrayList<>();
         try (Statement statement = connection.createStatement();

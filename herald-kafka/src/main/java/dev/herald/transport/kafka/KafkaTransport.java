@@ -10,6 +10,7 @@ import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.SubscriptionStats;
 import dev.herald.transport.Transport;
 import dev.herald.transport.TransportException;
+import dev.herald.transport.spi.Lifecycle;
 import io.cloudevents.CloudEvent;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -96,7 +97,7 @@ public final class KafkaTransport implements Transport {
     /** This process's member per subscription; guarded by itself. */
     private final Map<String, GroupMember> members = new HashMap<>();
     private final Set<KafkaSubscriptionConsumer> consumers = ConcurrentHashMap.newKeySet();
-    private volatile boolean closed;
+    private final Lifecycle lifecycle = new Lifecycle("the Kafka transport");
 
     private KafkaTransport(KafkaOptions options, KafkaClients clients, KafkaProducer<byte[], byte[]> producer,
                            KafkaAdmin admin, SubscriptionRegistry registry, DeadLetterStore deadLetters, EventCodec codec) {
@@ -309,10 +310,10 @@ public final class KafkaTransport implements Transport {
             }
             consumers.add(consumer);
         }
-        if (closed) {
+        if (lifecycle.isClosed()) {
             // close() may have missed it; a consumer must not outlive its transport.
             consumer.close();
-            throw new IllegalStateException("the Kafka transport is closed");
+            throw lifecycle.closedError();
         }
         return consumer;
     }
@@ -438,11 +439,8 @@ public final class KafkaTransport implements Transport {
      */
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (!lifecycle.close()) {
+            return;
         }
         for (KafkaSubscriptionConsumer consumer : List.copyOf(consumers)) {
             consumer.close();
@@ -470,7 +468,7 @@ public final class KafkaTransport implements Transport {
 
     @Override
     public String toString() {
-        return "KafkaTransport[" + options.bootstrapServers() + (closed ? ", closed]" : "]");
+        return "KafkaTransport[" + options.bootstrapServers() + (lifecycle.isClosed() ? ", closed]" : "]");
     }
 
     private void requireSubscription(String subscription) {
@@ -482,9 +480,7 @@ public final class KafkaTransport implements Transport {
     }
 
     private void requireOpen() {
-        if (closed) {
-            throw new IllegalStateException("the Kafka transport is closed");
-        }
+        lifecycle.ensureOpen();
     }
 
     private static void requireLegal(String name, String what) {

@@ -1,26 +1,24 @@
 package dev.herald.transport.postgres;
 
-import dev.herald.transport.Consumer;
 import dev.herald.transport.Delivery;
-import dev.herald.transport.LeasedDelivery;
 import dev.herald.transport.TopicSignals;
+import dev.herald.transport.spi.LeasedDelivery;
+import dev.herald.transport.spi.PollingConsumer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One consumer of a subscription. A poll leases what the subscription already buffered in one
- * statement, or else runs one short transaction that pulls new events first
- * ({@link DeliveryQueue#lease}); when it leases nothing the consumer sleeps on its topic's {@link TopicTopicSignals.Signal} until something
- * may have become deliverable (a notification, or a settlement in this process), until the next
- * delivery's visibility time, briefly while committed events wait behind the horizon, and never
- * longer than the fallback poll interval or the poll's timeout. Settling returns once committed.
+ * One consumer of a subscription, on the transport kit's poll loop ({@link PollingConsumer}). A poll
+ * leases what the subscription already buffered in one statement, or else runs one short transaction
+ * that pulls new events first ({@link DeliveryQueue#lease}); when it leases nothing the loop sleeps until something may have become
+ * deliverable (a notification, or a settlement in this process), until the next delivery's visibility
+ * time, briefly while committed events wait behind the horizon, and never longer than the fallback poll
+ * interval. Settling returns once committed.
  */
-final class PostgresConsumer implements Consumer, LeasedDelivery.Settler {
+final class PostgresConsumer extends PollingConsumer<DeliveryQueue.Lease> implements LeasedDelivery.Settler {
 
     /** What a consumer needs of its transport. */
     record Context(Db db, DeliveryQueue queue, TopicSignals<Integer> signals, Notifier notifier, PostgresOptions options,
@@ -30,68 +28,12 @@ final class PostgresConsumer implements Consumer, LeasedDelivery.Settler {
     private final long id;
     private final SubscriptionStore.Stored subscription;
     private final Context context;
-    private final TopicSignals.Signal signal;
-    /** Makes "close returned" and "poll returns deliveries" exclusive. */
-    private final ReentrantLock closing = new ReentrantLock();
-    private volatile boolean closed;
 
     PostgresConsumer(long id, SubscriptionStore.Stored subscription, Context context) {
+        super(subscription.spec().name(), context.signals().of(subscription.topicId()));
         this.id = id;
         this.subscription = subscription;
         this.context = context;
-        this.signal = context.signals().of(subscription.topicId());
-    }
-
-    @Override
-    public List<Delivery> poll(int max, Duration timeout) throws InterruptedException {
-        if (max <= 0) {
-            throw new IllegalArgumentException("max must be positive: " + max);
-        }
-        Objects.requireNonNull(timeout, "timeout");
-        if (closed) {
-            throw new IllegalStateException("consumer of " + subscription.spec().name() + " is closed");
-        }
-        long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
-        while (!closed) {
-            long seen = signal.version();
-            DeliveryQueue.Lease lease;
-            try {
-                lease = lease(max);
-            } catch (RuntimeException e) {
-                if (closed) {
-                    // The transport is closing under this poll.
-                    return List.of();
-                }
-                if (Thread.currentThread().isInterrupted()) {
-                    // Interrupted in the middle of a query (the driver's socket was closed by it).
-                    InterruptedException interrupted = new InterruptedException("interrupted while polling");
-                    interrupted.initCause(e);
-                    throw interrupted;
-                }
-                throw e;
-            }
-            closing.lock();
-            try {
-                if (closed) {
-                    // close() ran while this lease committed, and may have missed it: release it here.
-                    if (!lease.deliveries().isEmpty()) {
-                        releaseQuietly();
-                    }
-                    return List.of();
-                }
-                if (!lease.deliveries().isEmpty()) {
-                    return toDeliveries(lease);
-                }
-            } finally {
-                closing.unlock();
-            }
-            long remaining = deadline - System.nanoTime();
-            if (remaining <= 0) {
-                return List.of();
-            }
-            signal.await(seen, Math.min(remaining, waitFor(lease)));
-        }
-        return List.of();
     }
 
     /**
@@ -99,7 +41,8 @@ final class PostgresConsumer implements Consumer, LeasedDelivery.Settler {
      * statement, when it is unordered and has enough; else in a poll transaction that pulls new
      * events first ({@link DeliveryQueue#lease}).
      */
-    private DeliveryQueue.Lease lease(int max) {
+    @Override
+    protected DeliveryQueue.Lease lease(int max) {
         String what = "polling " + subscription.spec().name();
         List<DeliveryQueue.Leased> buffered = subscription.spec().ordered() ? List.of()
                 : context.db().autoCommit(what, connection -> context.queue().leaseBuffered(connection,
@@ -118,8 +61,12 @@ final class PostgresConsumer implements Consumer, LeasedDelivery.Settler {
         return new DeliveryQueue.Lease(all, null, false);
     }
 
-    /** How long to sleep after an empty lease, unless a signal comes first. */
-    private long waitFor(DeliveryQueue.Lease lease) {
+    /**
+     * After an empty lease: the fallback poll interval, shorter while committed events wait behind the
+     * horizon or a retry becomes visible.
+     */
+    @Override
+    protected long waitNanos(DeliveryQueue.Lease lease) {
         PostgresOptions options = context.options();
         long wait = options.fallbackPollInterval().toNanos();
         if (lease.behindHorizon()) {
@@ -132,24 +79,20 @@ final class PostgresConsumer implements Consumer, LeasedDelivery.Settler {
         return wait;
     }
 
+    /** close() ran while this lease committed, and may have missed it. */
     @Override
-    public void close() {
-        closing.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        } finally {
-            closing.unlock();
-        }
-        signal.raise();
-        releaseQuietly();
+    protected void leasedAfterClose(DeliveryQueue.Lease lease) {
+        release();
+    }
+
+    @Override
+    protected void closed() {
         context.onClose().accept(this);
     }
 
     /** Releases this consumer's leases; a failure leaves them to the reaper or the ack deadline. */
-    private void releaseQuietly() {
+    @Override
+    protected void release() {
         try {
             int released = context.db().autoCommit("releasing the leases of " + this,
                     connection -> context.queue().release(connection, subscription.id(), id));
@@ -183,39 +126,23 @@ final class PostgresConsumer implements Consumer, LeasedDelivery.Settler {
 
     /**
      * Settles a lease, and wakes the topic's consumers when the settlement may have made something
-     * deliverable to them. Once this consumer is closed its leases were released, and settling does
-     * nothing.
+     * deliverable to them.
      */
     private void settle(boolean wake, String what, Db.Work<Boolean> settlement) {
-        if (closed) {
-            return;
-        }
-        boolean settled;
-        try {
-            settled = context.db().autoCommit(what + " a delivery of " + subscription.spec().name(), settlement);
-        } catch (RuntimeException e) {
-            if (closed) {
-                return;
+        settleIfOpen(() -> {
+            if (context.db().autoCommit(what + " a delivery of " + subscription.spec().name(), settlement) && wake) {
+                context.notifier().committed(subscription.topicId());
             }
-            throw e;
-        }
-        if (settled && wake) {
-            context.notifier().committed(subscription.topicId());
-        }
+        });
     }
 
-    private List<Delivery> toDeliveries(DeliveryQueue.Lease lease) {
+    @Override
+    protected List<Delivery> deliveries(DeliveryQueue.Lease lease) {
         List<Delivery> deliveries = new ArrayList<>(lease.deliveries().size());
         for (DeliveryQueue.Leased leased : lease.deliveries()) {
             deliveries.add(new LeasedDelivery(this, leased.pos(), EventLog.read(leased.event()),
                     subscription.spec().name(), leased.attempt(), leased.publishedAt()));
         }
         return deliveries;
-    }
-
-    @Override
-    public String toString() {
-        return "PostgresConsumer[" + subscription.spec().name() + " #" + Long.toHexString(id)
-                + (closed ? ", closed]" : "]");
     }
 }

@@ -13,6 +13,7 @@ import dev.herald.transport.SubscriptionStats;
 import dev.herald.transport.TopicSignals;
 import dev.herald.transport.TransactionalTransport;
 import dev.herald.transport.TransportException;
+import dev.herald.transport.spi.Lifecycle;
 import io.cloudevents.CloudEvent;
 import java.lang.management.ManagementFactory;
 import java.sql.Connection;
@@ -118,13 +119,14 @@ public final class PostgresTransport implements TransactionalTransport {
     private final Set<PostgresConsumer> consumers = ConcurrentHashMap.newKeySet();
     private final AtomicLong consumerIds = new AtomicLong();
     private final PostgresConsumer.Context consumerContext;
-    private volatile boolean closed;
+    private final Lifecycle lifecycle;
 
     private PostgresTransport(Db db, HikariDataSource ownPool, PostgresOptions options, int lockKey, int memberId,
                               TopicSignals<Integer> signals, Notifier notifier, Listener listener) {
         this.db = db;
         this.ownPool = ownPool;
         this.options = options;
+        this.lifecycle = new Lifecycle("the PostgreSQL transport on schema " + options.schema());
         this.lockKey = lockKey;
         this.memberId = memberId;
         this.signals = signals;
@@ -345,10 +347,10 @@ public final class PostgresTransport implements TransactionalTransport {
         long id = ((long) memberId << 32) | (consumerIds.incrementAndGet() & 0xffffffffL);
         PostgresConsumer consumer = new PostgresConsumer(id, stored, consumerContext);
         consumers.add(consumer);
-        if (closed) {
+        if (lifecycle.isClosed()) {
             // close() may have missed it; a consumer must not outlive its transport.
             consumer.close();
-            throw closedException();
+            throw lifecycle.closedError();
         }
         return consumer;
     }
@@ -420,11 +422,8 @@ public final class PostgresTransport implements TransactionalTransport {
      */
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (!lifecycle.close()) {
+            return;
         }
         consumers.forEach(PostgresConsumer::close);
         maintenance.shutdownNow();
@@ -454,7 +453,7 @@ public final class PostgresTransport implements TransactionalTransport {
 
     @Override
     public String toString() {
-        return "PostgresTransport[" + options.schema() + ", member " + memberId + (closed ? ", closed]" : "]");
+        return "PostgresTransport[" + options.schema() + ", member " + memberId + (lifecycle.isClosed() ? ", closed]" : "]");
     }
 
     /**
@@ -463,7 +462,7 @@ public final class PostgresTransport implements TransactionalTransport {
      * process's then.
      */
     void reap() {
-        if (!listener.isMember() || closed) {
+        if (!listener.isMember() || lifecycle.isClosed()) {
             return;
         }
         try {
@@ -474,7 +473,7 @@ public final class PostgresTransport implements TransactionalTransport {
                 topics.forEach(notifier::committed);
             }
         } catch (RuntimeException e) {
-            if (!closed) {
+            if (!lifecycle.isClosed()) {
                 LOG.warn("releasing the leases of processes that died failed; it runs again in {}",
                         options.reapInterval(), e);
             }
@@ -490,13 +489,13 @@ public final class PostgresTransport implements TransactionalTransport {
                 do {
                     deleted = db.durable("retention", connection -> retention.run(connection, topicId));
                     total += deleted;
-                } while (deleted == Retention.CHUNK && !closed);
+                } while (deleted == Retention.CHUNK && !lifecycle.isClosed());
             }
             if (total > 0) {
                 LOG.info("retention deleted {} events from schema {}", total, options.schema());
             }
         } catch (RuntimeException e) {
-            if (!closed) {
+            if (!lifecycle.isClosed()) {
                 LOG.warn("retention failed on schema {}; it runs again in {}", options.schema(),
                         options.retentionInterval(), e);
             }
@@ -504,13 +503,7 @@ public final class PostgresTransport implements TransactionalTransport {
     }
 
     private void requireOpen() {
-        if (closed) {
-            throw closedException();
-        }
-    }
-
-    private IllegalStateException closedException() {
-        return new IllegalStateException("the PostgreSQL transport on schema " + options.schema() + " is closed");
+        lifecycle.ensureOpen();
     }
 
     private static void requireTopic(String topic) {

@@ -16,7 +16,8 @@ import java.util.List;
  *   <li>The core — {@code event, schema, filter, store, dispatch, settings} and the SPI package {@code transport}
  *       itself — depends on no transport implementation except the in-memory one it ships, and on nothing
  *       built on top of it ({@code server, cli, gitlab, bench, tck, test}).</li>
- *   <li>A transport depends on no other transport, and on nothing built on top of the core.</li>
+ *   <li>A transport depends on no other transport, and on nothing built on top of the core. The transport
+ *       kit {@code transport.spi} is core: every transport may use it.</li>
  * </ul>
  *
  * The root is a parameter so that the same rules run on the deliberately bad fixture.
@@ -37,12 +38,15 @@ final class HeraldLayering {
     static ArchRule coreDependsOnNoTransportImplementation(String root) {
         String transports = root + ".transport.";
         String memory = root + ".transport.memory";
+        String kit = root + ".transport.spi";
         DescribedPredicate<JavaClass> transportImplementation = DescribedPredicate.describe(
                 "are in a transport implementation other than " + memory,
                 (JavaClass c) -> c.getPackageName().startsWith(transports)
-                        && !(c.getPackageName().equals(memory) || c.getPackageName().startsWith(memory + ".")));
+                        && !(c.getPackageName().equals(memory) || c.getPackageName().startsWith(memory + "."))
+                        && !c.getPackageName().equals(kit));
         return noClasses().that().resideInAnyPackage(root + ".event..", root + ".schema..", root + ".filter..",
-                        root + ".store..", root + ".dispatch..", root + ".settings..", root + ".transport")
+                        root + ".store..", root + ".dispatch..", root + ".settings..", root + ".transport",
+                        kit)
                 .should().dependOnClassesThat(transportImplementation)
                 .orShould().dependOnClassesThat().resideInAnyPackage(above(root))
                 .because("the core depends on no transport (DESIGN.md): it talks to brokers only through the SPI")
@@ -52,6 +56,9 @@ final class HeraldLayering {
     static ArchRule transportsDoNotDependOnEachOther(String root) {
         return SlicesRuleDefinition.slices().matching(root + ".transport.(*)..")
                 .namingSlices("transport $1")
+                .that(DescribedPredicate.describe("are not the transport kit",
+                        (com.tngtech.archunit.library.dependencies.Slice slice) -> !slice.getDescription()
+                                .equals("transport spi")))
                 .should().notDependOnEachOther()
                 .because("each transport module holds one transport and nothing else (DESIGN.md)")
                 .allowEmptyShould(true);
@@ -59,6 +66,7 @@ final class HeraldLayering {
 
     static ArchRule transportsDependOnNothingAboveCore(String root) {
         return noClasses().that().resideInAPackage(root + ".transport.*..")
+                .and().resideOutsideOfPackage(root + ".transport.spi")
                 .should().dependOnClassesThat().resideInAnyPackage(above(root))
                 .because("transports depend on the core only; the server and CLI are built on them (DESIGN.md)")
                 .allowEmptyShould(true);
