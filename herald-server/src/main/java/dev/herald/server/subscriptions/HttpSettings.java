@@ -44,6 +44,13 @@ public record HttpSettings(String method, Map<String, String> headers, ContentMo
         return toBody(true);
     }
 
+    /** The form shown to a token that does not own the subscription: every header value redacted. */
+    ProtocolSettingsBody toRedactedBody() {
+        Map<String, String> shown = new LinkedHashMap<>();
+        headers.keySet().forEach(name -> shown.put(name, REDACTED));
+        return new ProtocolSettingsBody(method, shown, mode.jsonName());
+    }
+
     private ProtocolSettingsBody toBody(boolean redact) {
         Map<String, String> shown = new LinkedHashMap<>();
         headers.forEach((name, value) -> shown.put(name, redact && sensitive(name) ? REDACTED : value));

@@ -6,10 +6,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Who may see and define which subscriptions. A token sees only subscriptions whose every type it may
- * subscribe to (admins: all); a subscription without types (every event) needs the admin scope. A
- * project-restricted token sees only subscriptions made for its project, and they only ever receive
- * events of its project. A subscription a token may not see does not exist for it (not found).
+ * Who may see, define and operate which subscriptions.
+ *
+ * <ul>
+ *   <li>A token sees only subscriptions whose every type it may subscribe to (admins: all); a
+ *       subscription without types (every event) needs the admin scope. A project-restricted token sees
+ *       only subscriptions made for its project, and they only ever receive events of its project. A
+ *       subscription a token may not see does not exist for it (not found).</li>
+ *   <li>A subscription belongs to the token that created it. Only that owner or an admin may change
+ *       or operate it: replace, patch, delete, pause, resume, enable, seek, rotate its secret, stream,
+ *       ack or nack, and list, read, redrive or discard its dead letters. Another token that sees it may
+ *       only read the subscription itself, with every header value hidden (forbidden otherwise), so
+ *       that neither a signing secret nor a credential header ever reaches it.</li>
+ * </ul>
  */
 final class SubscriptionAccess {
 
@@ -28,6 +37,26 @@ final class SubscriptionAccess {
         return manager.find(id).filter(managed -> !managed.deleted())
                 .filter(managed -> visibleTo(principal, managed.record()))
                 .orElseThrow(() -> new SubscriptionException.NotFound("no subscription " + id));
+    }
+
+    /**
+     * The subscription with this id, if the principal may change and operate it.
+     *
+     * @throws SubscriptionException.NotFound  when it may not even be seen
+     * @throws SubscriptionException.Forbidden when it is seen but belongs to another token
+     */
+    SubscriptionManager.Managed owned(Principal principal, String id) {
+        SubscriptionManager.Managed managed = visible(principal, id);
+        if (!owns(principal, managed.record())) {
+            throw new SubscriptionException.Forbidden("subscription " + id + " belongs to another token; only "
+                    + "its owner or an admin may change or operate it", List.of());
+        }
+        return managed;
+    }
+
+    /** Whether the principal may change and operate this subscription: its owner, or an admin. */
+    static boolean owns(Principal principal, SubscriptionRecord record) {
+        return principal.isAdmin() || principal.tokenId().equals(record.createdBy());
     }
 
     /** Whether the principal may see this subscription. */

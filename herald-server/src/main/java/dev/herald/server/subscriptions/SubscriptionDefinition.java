@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.event.HeraldAttributes;
 import dev.herald.filter.Filter;
 import dev.herald.server.http.Json;
+import dev.herald.server.wire.ProtocolSettingsBody;
 import dev.herald.server.wire.SubscriptionBody;
 import java.net.URI;
 import java.util.ArrayList;
@@ -87,9 +88,17 @@ public record SubscriptionDefinition(String id, String source, List<String> type
 
     /** The definition in the request form; {@code stored} keeps every header value. */
     SubscriptionBody toBody(boolean stored) {
+        return withSettings(stored ? http.toStoredBody() : http.toPublicBody());
+    }
+
+    /** The definition as shown to a token that does not own it: every header value hidden. */
+    SubscriptionBody toForeignBody() {
+        return withSettings(http.toRedactedBody());
+    }
+
+    private SubscriptionBody withSettings(ProtocolSettingsBody settings) {
         return SubscriptionBody.request(id, source, types, config, filters.deepCopy(),
-                sink == null ? null : sink.toString(), protocol.name(), protocol == Protocol.HTTP
-                        ? (stored ? http.toStoredBody() : http.toPublicBody()) : null,
+                sink == null ? null : sink.toString(), protocol.name(), protocol == Protocol.HTTP ? settings : null,
                 delivery.toBody(protocol), ephemeral ? Boolean.TRUE : null, null);
     }
 

@@ -45,9 +45,12 @@ final class SubscriptionJson {
 
     // ---------------------------------------------------------------- rendering
 
-    /** A subscription as the API shows it; {@code secret} only on create and rotation. */
+    /**
+     * A subscription as the API shows it; {@code secret} only on create and rotation, every header
+     * value hidden unless {@code owner}.
+     */
     static SubscriptionBody render(SubscriptionManager.Managed managed, PullStreams pulls, Instant now,
-                                   WebhookSecret secret) {
+                                   WebhookSecret secret, boolean owner) {
         SubscriptionRecord record = managed.record();
         SubscriptionDefinition definition = record.definition();
         SubscriptionStats stats = managed.stats();
@@ -64,7 +67,7 @@ final class SubscriptionJson {
                 rotation = new SecretRotationBody(text(record.previousSecretExpiresAt()));
             }
         }
-        return definition.toBody(false).withState(record.project(), record.status().jsonName(),
+        return (owner ? definition.toBody(false) : definition.toForeignBody()).withState(record.project(), record.status().jsonName(),
                 record.statusReason(), text(record.statusChangedAt()), statsBody,
                 pull ? "/v1/subscriptions/" + record.id() + "/stream" : null, health, rotation,
                 text(record.createdAt()), text(record.updatedAt()), record.createdBy(),

@@ -115,7 +115,10 @@ final class SubscriptionRequests {
         Filter filter = readFilters(body.get("filters"), filtersJson, violations);
         Protocol protocol = readProtocol(body, existing, violations);
         URI sink = readSink(body.get("sink"), protocol, mode, violations);
-        HttpSettings http = readHttpSettings(body.get("protocolsettings"), protocol, existing, violations);
+        boolean keepsOrigin = existing != null && (sink == null || existing.sink() == null
+                || sameOrigin(existing.sink(), sink));
+        HttpSettings http = readHttpSettings(body.get("protocolsettings"), protocol, existing, keepsOrigin,
+                violations);
         DeliverySpec delivery = readDelivery(body.get("delivery"), protocol, mode, existing, violations);
         Optional<WebhookSecret> secret = readSecret(body.get("secret"), protocol, mode, violations);
         boolean ephemeral = readEphemeral(body.get("ephemeral"), protocol, violations);
@@ -337,8 +340,21 @@ final class SubscriptionRequests {
         return sink;
     }
 
+    /**
+     * Whether two sinks share an origin (scheme, host, port): stored credential headers go only
+     * where they went before.
+     */
+    static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost() != null && b.getHost() != null
+                && a.getHost().equalsIgnoreCase(b.getHost()) && port(a) == port(b);
+    }
+
+    private static int port(URI uri) {
+        return uri.getPort() >= 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    }
+
     private static HttpSettings readHttpSettings(JsonNode node, Protocol protocol, SubscriptionDefinition existing,
-                                                 List<Violation> violations) {
+                                                 boolean keepsOrigin, List<Violation> violations) {
         if (node == null || node.isNull()) {
             return HttpSettings.DEFAULT;
         }
@@ -377,7 +393,7 @@ final class SubscriptionRequests {
                         mode = ContentMode.valueOf(m.toUpperCase(Locale.ROOT));
                     }
                 }
-                case "headers" -> readHeaders(value, existing, headers, violations);
+                case "headers" -> readHeaders(value, existing, keepsOrigin, headers, violations);
                 default -> violations.add(new Violation(where, "unknown setting; HTTP subscriptions have method, "
                         + "headers and contentmode", null));
             }
@@ -385,8 +401,8 @@ final class SubscriptionRequests {
         return new HttpSettings(method, headers, mode);
     }
 
-    private static void readHeaders(JsonNode node, SubscriptionDefinition existing, Map<String, String> headers,
-                                    List<Violation> violations) {
+    private static void readHeaders(JsonNode node, SubscriptionDefinition existing, boolean keepsOrigin,
+                                    Map<String, String> headers, List<Violation> violations) {
         if (!node.isObject()) {
             violations.add(new Violation("protocolsettings.headers", "must be an object of header names to "
                     + "string values", node.toString()));
@@ -419,7 +435,10 @@ final class SubscriptionRequests {
                 String stored = existing == null ? null : existing.http().headers().entrySet().stream()
                         .filter(e -> e.getKey().equalsIgnoreCase(name)).map(Map.Entry::getValue).findFirst()
                         .orElse(null);
-                if (stored == null) {
+                if (stored != null && !keepsOrigin) {
+                    violations.add(new Violation(where, "must be given again: the sink moves to another origin, "
+                            + "and stored header values are never sent to a new origin", null));
+                } else if (stored == null) {
                     violations.add(new Violation(where, "\"" + HttpSettings.REDACTED + "\" keeps the stored value, "
                             + "but this header has none; give the value", null));
                 } else {

@@ -31,7 +31,8 @@ import java.util.function.BooleanSupplier;
  * Subscriptions API with Herald's delivery policy, webhook delivery, streaming pull over SSE, and
  * dead letters. Mount it with {@link #routes}; close it before the event store.
  *
- * <p>This class holds the routes only. Who may see what is {@link SubscriptionAccess}; the JSON is
+ * <p>Reading a subscription needs a token that sees it; everything else needs its owner or an admin
+ * ({@link SubscriptionAccess}). This class holds the routes only. Who may see what is {@link SubscriptionAccess}; the JSON is
  * {@link SubscriptionJson} with the shared records of {@code dev.herald.server.wire}; the lifecycle
  * is {@link SubscriptionManager}, whose {@link SubscriptionException}s this module maps to RFC 9457
  * problems ({@link SubscriptionProblems}).
@@ -77,38 +78,38 @@ public final class SubscriptionsModule implements ApiModule, AutoCloseable {
         routes.post(base, this::create);
         routes.get(base, this::list);
         routes.get(one, ctx -> respond(ctx, visible(ctx)));
-        routes.put(one, ctx -> update(ctx, visible(ctx), SubscriptionJson.body(ctx)));
+        routes.put(one, ctx -> update(ctx, owned(ctx), SubscriptionJson.body(ctx)));
         routes.patch(one, ctx -> {
-            SubscriptionManager.Managed managed = visible(ctx);
+            SubscriptionManager.Managed managed = owned(ctx);
             update(ctx, managed, SubscriptionJson.patched(managed.record().definition().toPublicJson(),
                     SubscriptionJson.body(ctx)));
         });
         routes.delete(one, ctx -> {
-            manager.delete(visible(ctx));
+            manager.delete(owned(ctx));
             ctx.status(204);
         });
         routes.post(one + "/pause", ctx -> {
-            SubscriptionManager.Managed managed = visible(ctx);
+            SubscriptionManager.Managed managed = owned(ctx);
             managed.pause("paused by token " + Principal.of(ctx).tokenId());
             respond(ctx, managed);
         });
         routes.post(one + "/resume", ctx -> {
-            SubscriptionManager.Managed managed = visible(ctx);
+            SubscriptionManager.Managed managed = owned(ctx);
             managed.resume();
             respond(ctx, managed);
         });
         routes.post(one + "/enable", ctx -> {
-            SubscriptionManager.Managed managed = visible(ctx);
+            SubscriptionManager.Managed managed = owned(ctx);
             managed.enable();
             respond(ctx, managed);
         });
         routes.post(one + "/rotate-secret", ctx -> {
-            SubscriptionManager.Managed managed = visible(ctx);
+            SubscriptionManager.Managed managed = owned(ctx);
             WebhookSecret secret = managed.rotateSecret(SubscriptionJson.rotationSecret(ctx));
-            Json.respond(ctx, 200, render(managed, secret));
+            Json.respond(ctx, 200, render(ctx, managed, secret));
         });
         routes.post(one + "/seek", ctx -> {
-            SubscriptionManager.Managed managed = visible(ctx);
+            SubscriptionManager.Managed managed = owned(ctx);
             managed.seek(SubscriptionJson.seekPosition(SubscriptionJson.body(ctx)));
             respond(ctx, managed);
         });
@@ -119,14 +120,14 @@ public final class SubscriptionsModule implements ApiModule, AutoCloseable {
         routes.post(one + "/dead-letters/redrive", ctx -> deadLetterAction(ctx, true));
         routes.post(one + "/dead-letters/discard", ctx -> deadLetterAction(ctx, false));
         routes.get(one + "/dead-letters/{dead}", ctx -> Json.respond(ctx, 200,
-                SubscriptionJson.render(deadLetter(visible(ctx), ctx.pathParam("dead")), true)));
+                SubscriptionJson.render(deadLetter(owned(ctx), ctx.pathParam("dead")), true)));
         routes.post(one + "/dead-letters/{dead}/redrive", ctx -> {
-            SubscriptionManager.Managed managed = visible(ctx);
+            SubscriptionManager.Managed managed = owned(ctx);
             DeadLetter letter = deadLetter(managed, ctx.pathParam("dead"));
             Json.respond(ctx, 200, Map.of("redriven", managed.deadLetters().redrive(List.of(letter.id()))));
         });
         routes.delete(one + "/dead-letters/{dead}", ctx -> {
-            SubscriptionManager.Managed managed = visible(ctx);
+            SubscriptionManager.Managed managed = owned(ctx);
             managed.deadLetters().discard(List.of(deadLetter(managed, ctx.pathParam("dead")).id()));
             ctx.status(204);
         });
@@ -147,7 +148,7 @@ public final class SubscriptionsModule implements ApiModule, AutoCloseable {
         SubscriptionAccess.authorizeTypes(principal, parsed.definition());
         SubscriptionManager.Created created = manager.create(parsed, principal.tokenId(), principal.project());
         ctx.header("Location", "/v1/subscriptions/" + created.managed().id());
-        Json.respond(ctx, 201, render(created.managed(), created.secret()));
+        Json.respond(ctx, 201, render(ctx, created.managed(), created.secret()));
     }
 
     private void list(Context ctx) {
@@ -171,7 +172,7 @@ public final class SubscriptionsModule implements ApiModule, AutoCloseable {
                 more = true;
                 break;
             }
-            items.add(render(managed, null));
+            items.add(render(ctx, managed, null));
             last = record.id();
         }
         Json.respond(ctx, 200, new Page<>(items, more ? last : null, null));
@@ -188,7 +189,7 @@ public final class SubscriptionsModule implements ApiModule, AutoCloseable {
     // ---------------------------------------------------------------- streaming pull
 
     private void stream(Context ctx) {
-        SubscriptionManager.Managed managed = visible(ctx);
+        SubscriptionManager.Managed managed = owned(ctx);
         if (managed.record().definition().protocol() != Protocol.PULL) {
             throw new Conflict(Reason.NOT_PULL, "subscription " + managed.id() + " delivers to its sink by "
                     + "webhook; only subscriptions with \"protocol\": \"PULL\" can be streamed");
@@ -215,7 +216,7 @@ public final class SubscriptionsModule implements ApiModule, AutoCloseable {
     }
 
     private void settle(Context ctx, boolean ack) {
-        SubscriptionManager.Managed managed = visible(ctx);
+        SubscriptionManager.Managed managed = owned(ctx);
         if (managed.record().definition().protocol() != Protocol.PULL) {
             throw new Conflict(Reason.NOT_PULL, "only events streamed from a PULL subscription are acked or "
                     + "nacked");
@@ -235,7 +236,7 @@ public final class SubscriptionsModule implements ApiModule, AutoCloseable {
     // ---------------------------------------------------------------- dead letters
 
     private void listDeadLetters(Context ctx) {
-        SubscriptionManager.Managed managed = visible(ctx);
+        SubscriptionManager.Managed managed = owned(ctx);
         int limit = QueryParams.integer(ctx, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
         boolean withEvents = "event".equals(ctx.queryParam("include"));
         DeadLetters letters = managed.deadLetters();
@@ -248,7 +249,7 @@ public final class SubscriptionsModule implements ApiModule, AutoCloseable {
     }
 
     private void deadLetterAction(Context ctx, boolean redrive) {
-        SubscriptionManager.Managed managed = visible(ctx);
+        SubscriptionManager.Managed managed = owned(ctx);
         DeadLetters letters = managed.deadLetters();
         List<String> ids = SubscriptionJson.deadLetterIds(SubscriptionJson.body(ctx),
                 () -> letters.all().stream().map(DeadLetter::id).toList());
@@ -269,11 +270,17 @@ public final class SubscriptionsModule implements ApiModule, AutoCloseable {
         return access.visible(Principal.of(ctx), ctx.pathParam("id"));
     }
 
-    private SubscriptionBody render(SubscriptionManager.Managed managed, WebhookSecret secret) {
-        return SubscriptionJson.render(managed, manager.pulls(), manager.now(), secret);
+    /** The subscription named in the path, if the caller may change and operate it (owner or admin). */
+    private SubscriptionManager.Managed owned(Context ctx) {
+        return access.owned(Principal.of(ctx), ctx.pathParam("id"));
+    }
+
+    private SubscriptionBody render(Context ctx, SubscriptionManager.Managed managed, WebhookSecret secret) {
+        return SubscriptionJson.render(managed, manager.pulls(), manager.now(), secret,
+                SubscriptionAccess.owns(Principal.of(ctx), managed.record()));
     }
 
     private void respond(Context ctx, SubscriptionManager.Managed managed) {
-        Json.respond(ctx, 200, render(managed, null));
+        Json.respond(ctx, 200, render(ctx, managed, null));
     }
 }
