@@ -1,5 +1,6 @@
 package dev.herald.server.api;
 
+import dev.herald.event.HeraldAttributes;
 import dev.herald.server.state.ServerDatabase;
 import io.cloudevents.CloudEvent;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +47,13 @@ public final class Deduplicator implements AutoCloseable {
     private static final int LOOKUP_CHUNK = 200;
     private static final int DELETE_CHUNK = 5_000;
 
-    /** A 16-byte key: the first half of SHA-256 over source, a zero byte, and id. */
+    /**
+     * A 16-byte key: the first half of SHA-256 over the event's project and a zero byte (when it has
+     * one), then source, a zero byte, and id. The project is part of it because source and id are
+     * chosen by the publisher: without it, one project's event would make another project's event
+     * with the same source and id a "duplicate" that is never stored. An event without a project keeps
+     * the key it always had.
+     */
     record Key(byte[] bytes) {
         @Override
         public boolean equals(Object o) {
@@ -61,6 +68,11 @@ public final class Deduplicator implements AutoCloseable {
         static Key of(CloudEvent event) {
             try {
                 MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                Object project = event.getExtension(HeraldAttributes.PROJECT);
+                if (project != null) {
+                    sha.update(project.toString().getBytes(StandardCharsets.UTF_8));
+                    sha.update((byte) 0);
+                }
                 sha.update(String.valueOf(event.getSource()).getBytes(StandardCharsets.UTF_8));
                 sha.update((byte) 0);
                 sha.update(event.getId().getBytes(StandardCharsets.UTF_8));

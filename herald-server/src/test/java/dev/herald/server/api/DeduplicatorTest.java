@@ -72,6 +72,26 @@ class DeduplicatorTest {
     }
 
     @Test
+    void theSameSourceAndIdInAnotherProjectIsNotADuplicate() throws Exception {
+        try (ServerDatabase db = ServerDatabase.open(dir.resolve("server.db"));
+             Deduplicator dedup = new Deduplicator(db, Duration.ofHours(1), new TestClock())) {
+            CloudEvent project1 = EventBuilder.create().type("t").source("/s").id("42").data(Map.of())
+                    .project("gid://gitlab/Project/1").build();
+            CloudEvent project2 = EventBuilder.create().type("t").source("/s").id("42").data(Map.of())
+                    .project("gid://gitlab/Project/2").build();
+            try (Deduplicator.Claim claim = dedup.claim(List.of(project1))) {
+                claim.accepted();
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> dedup.storedKeys() == 1);
+
+            try (Deduplicator.Claim claim = dedup.claim(List.of(project2, project1))) {
+                assertThat(claim.fresh()).containsExactly(project2);
+                assertThat(claim.duplicates()).containsExactly(project1);
+            }
+        }
+    }
+
+    @Test
     void aFailedPublishLeavesTheKeysFree() throws Exception {
         try (ServerDatabase db = ServerDatabase.open(dir.resolve("server.db"));
              Deduplicator dedup = new Deduplicator(db, Duration.ofHours(1))) {
