@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         subcommands = {DemoCommand.class, ValidateCommand.class, SchemasCommand.class, BenchCommand.class,
                 ServeCommand.class, PublishCommand.class, EventsCommand.class, TokensCommand.class,
                 TailCommand.class, ReplayCommand.class, SubscriptionsCommand.class, DeadLettersCommand.class,
-                ExportCommand.class, ArchiveCommand.class,
+                ExportCommand.class, ArchiveCommand.class, GitLabCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 bad input."})
 public final class Herald {

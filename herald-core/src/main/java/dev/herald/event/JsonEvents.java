@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.jackson.JsonFormat;
@@ -46,10 +47,24 @@ public final class JsonEvents {
     private static final Pattern EXTENSION_NAME = Pattern.compile("[a-z0-9]+");
 
     private final EnvelopeRules rules;
+    private final List<EnvelopeMapping> mappings;
 
     /** A reader and writer applying the given envelope rules. */
     public JsonEvents(EnvelopeRules rules) {
+        this(rules, List.of());
+    }
+
+    private JsonEvents(EnvelopeRules rules, List<EnvelopeMapping> mappings) {
         this.rules = rules;
+        this.mappings = List.copyOf(mappings);
+    }
+
+    /**
+     * This reader with compatibility mappings: each event a mapping {@linkplain EnvelopeMapping#applies
+     * recognises} is rewritten by it before it is read, and refused with the mapping's violations.
+     */
+    public JsonEvents withMappings(List<EnvelopeMapping> mappings) {
+        return new JsonEvents(rules, mappings);
     }
 
     /** A reader and writer with the default envelope rules. */
@@ -146,6 +161,10 @@ public final class JsonEvents {
      * @param sizeOrMinus the document size when known, else -1 to measure by serialising
      */
     private CloudEvent toEvent(JsonNode node, String prefix, int sizeOrMinus) {
+        List<Violation> mapped = applyMappings(node);
+        if (!mapped.isEmpty()) {
+            throw new InvalidEventException(prefixed(prefix, mapped));
+        }
         List<Violation> violations = checkShape(node);
         if (violations.isEmpty()) {
             CloudEvent event;
@@ -161,6 +180,17 @@ public final class JsonEvents {
             }
         }
         throw new InvalidEventException(prefixed(prefix, violations));
+    }
+
+    private List<Violation> applyMappings(JsonNode node) {
+        if (node instanceof ObjectNode event) {
+            for (EnvelopeMapping mapping : mappings) {
+                if (mapping.applies(event)) {
+                    return mapping.map(event);
+                }
+            }
+        }
+        return List.of();
     }
 
     private static List<Violation> prefixed(String prefix, List<Violation> violations) {

@@ -9,13 +9,20 @@ import java.nio.file.FileSystem;
 import java.nio.file.FileSystemAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * Gives the catalog shipped on the classpath ({@code herald/catalog/}) to code that reads directories,
  * whether it sits in a build's output directory or inside a jar, so the shipped catalog and a user's
  * catalog go through the same loader and the same checks.
+ *
+ * <p>Every classpath entry may ship a part of the catalog (herald-core its own types, herald-gitlab
+ * GitLab's), so all of them are read, in classpath order; two parts shipping the same type are refused
+ * by the registry like any other clash.
  */
 final class BuiltinCatalog {
 
@@ -24,12 +31,28 @@ final class BuiltinCatalog {
     private BuiltinCatalog() {
     }
 
-    /** Applies {@code reader} to the shipped catalog directory, which is only valid during the call. */
-    static <T> T read(ClassLoader classLoader, Function<Path, T> reader) {
-        URL url = classLoader.getResource(RESOURCE);
-        if (url == null) {
+    /**
+     * Applies {@code reader} to each shipped catalog directory on the classpath; a directory is only
+     * valid during its call.
+     */
+    static void readAll(ClassLoader classLoader, Consumer<Path> reader) {
+        List<URL> urls;
+        try {
+            urls = Collections.list(classLoader.getResources(RESOURCE));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the built-in schema catalogs on the classpath", e);
+        }
+        if (urls.isEmpty()) {
             throw new IllegalStateException("Herald's built-in schema catalog (" + RESOURCE + ") is not on the classpath");
         }
+        urls.forEach(url -> read(url, dir -> {
+            reader.accept(dir);
+            return null;
+        }));
+    }
+
+    /** Applies {@code reader} to one shipped catalog directory, which is only valid during the call. */
+    private static <T> T read(URL url, Function<Path, T> reader) {
         try {
             URI uri = url.toURI();
             if (!"jar".equals(uri.getScheme())) {

@@ -120,15 +120,14 @@ public final class SchemaRegistry implements DataSchemaResolver {
     }
 
     static SchemaRegistry builtinCatalog(Options options, ClassLoader classLoader) {
-        return BuiltinCatalog.read(classLoader, dir -> {
-            SchemaRegistry registry = new SchemaRegistry(options, null);
-            registry.addAll(dir);
-            return registry;
-        });
+        SchemaRegistry registry = new SchemaRegistry(options, null);
+        BuiltinCatalog.readAll(classLoader, registry::addAll);
+        return registry;
     }
 
+    /** Adds every version in {@code dir} to the catalog (all or nothing). */
     private void addAll(Path dir) {
-        Catalog loaded = Catalog.EMPTY;
+        Catalog loaded = catalog;
         for (CatalogDirectory.SchemaFile file : CatalogDirectory.read(dir)) {
             String source = file.path().toString();
             loaded = loaded.plus(compile(file.type(), file.version(), file.schema(), source), source);

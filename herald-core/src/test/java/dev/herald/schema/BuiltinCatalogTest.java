@@ -158,6 +158,31 @@ class BuiltinCatalogTest {
         }
     }
 
+    @Test
+    void readsTheCatalogPartsOfEveryJarOnTheClasspath(@TempDir Path dir) throws IOException {
+        URL first = jarOf(dir.resolve("first.jar"), "ci.pipeline.created");
+        URL second = jarOf(dir.resolve("second.jar"), "projects.project.deleted");
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {first, second}, null)) {
+            SchemaRegistry parts = SchemaRegistry.builtinCatalog(SchemaRegistry.Options.defaults(), loader);
+
+            assertThat(parts.types()).containsExactly("ci.pipeline.created", "projects.project.deleted");
+            assertThat(parts.versions("projects.project.deleted")).hasSize(2);
+        }
+    }
+
+    private static URL jarOf(Path jar, String type) throws IOException {
+        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file);
+                Stream<Path> files = Files.list(catalogDirectory().resolve(type))) {
+            out.putNextEntry(new JarEntry("herald/catalog/"));
+            out.putNextEntry(new JarEntry("herald/catalog/" + type + "/"));
+            for (Path schema : files.toList()) {
+                out.putNextEntry(new JarEntry("herald/catalog/" + type + "/" + schema.getFileName()));
+                out.write(Files.readAllBytes(schema));
+            }
+        }
+        return jar.toUri().toURL();
+    }
+
     private static Path catalogDirectory() {
         try {
             return Path.of(BuiltinCatalogTest.class.getClassLoader().getResource(BuiltinCatalog.RESOURCE).toURI());

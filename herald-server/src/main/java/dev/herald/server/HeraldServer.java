@@ -5,6 +5,7 @@ import dev.herald.schema.SchemaRegistry;
 import dev.herald.server.api.Deduplicator;
 import dev.herald.server.api.EventsApi;
 import dev.herald.server.api.HealthApi;
+import dev.herald.server.api.Intake;
 import dev.herald.server.api.SchemasApi;
 import dev.herald.server.api.TokensApi;
 import dev.herald.server.auth.Authenticator;
@@ -45,6 +46,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -198,6 +200,9 @@ public final class HeraldServer implements AutoCloseable {
 
         private ServerConfig config;
         private final List<ModuleFactory> modules = new ArrayList<>(standardModules());
+        private final List<ServerExtension> extensions = new ArrayList<>(
+                ServiceLoader.load(ServerExtension.class, HeraldServer.class.getClassLoader()).stream()
+                        .map(ServiceLoader.Provider::get).toList());
         private PrintStream out = System.out;
         private Function<Path, Transport> transport;
 
@@ -208,6 +213,12 @@ public final class HeraldServer implements AutoCloseable {
         /** Mounts one more API module. */
         public Builder module(ModuleFactory factory) {
             modules.add(Objects.requireNonNull(factory, "factory"));
+            return this;
+        }
+
+        /** Adds an extension besides those found on the class path (see {@link ServerExtension}). */
+        public Builder extension(ServerExtension extension) {
+            extensions.add(Objects.requireNonNull(extension, "extension"));
             return this;
         }
 
@@ -272,13 +283,15 @@ public final class HeraldServer implements AutoCloseable {
             resources.push(store);
             Deduplicator dedup = new Deduplicator(db, config.get(ServerConfig.DEDUP_WINDOW));
             resources.push(dedup);
+            Intake intake = new Intake(store, dedup, meters);
 
             RateLimiter limiter = new RateLimiter(config.get(ServerConfig.RATE_LIMIT), config.get(ServerConfig.RATE_BURST));
             HeraldServer[] self = new HeraldServer[1];
             List<ApiModule> apis = new ArrayList<>(List.of(
                     new HealthApi(store, db, meters, () -> self[0] != null && self[0].accepting,
                             config.get(ServerConfig.METRICS_PUBLIC)),
-                    new EventsApi(store, dedup, config, meters),
+                    new EventsApi(store, intake, extensions.stream()
+                            .flatMap(e -> e.envelopeMappings().stream()).toList(), config),
                     new SchemasApi(schemas, config),
                     new TokensApi(tokens, limiter)));
             for (ModuleFactory factory : modules) {
@@ -288,7 +301,18 @@ public final class HeraldServer implements AutoCloseable {
                     resources.push(closeable);
                 }
             }
-            Authenticator authenticator = new Authenticator(tokens, limiter, this::isPublic);
+            ServerContext context = new ServerContext(config, store, schemas, intake, tokens, meters);
+            for (ServerExtension extension : extensions) {
+                for (ApiModule module : extension.modules(context)) {
+                    apis.add(module);
+                    if (module instanceof AutoCloseable closeable) {
+                        resources.push(closeable);
+                    }
+                }
+                LOG.info("extension {} installed", extension.name());
+            }
+            Authenticator authenticator = new Authenticator(tokens, limiter,
+                    ctx -> isPublic(ctx) || apis.stream().anyMatch(api -> api.authenticatesItself(ctx)));
 
             Javalin app = Javalin.create(javalin -> configure(javalin, meters, authenticator, apis, tlsKeys));
             if (config.tls()) {

@@ -1,6 +1,7 @@
 package dev.herald.server.http;
 
 import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
 
 /**
  * A group of HTTP routes the server mounts (intake, subscriptions, schemas, tokens, …), so each area
@@ -11,6 +12,15 @@ public interface ApiModule {
 
     /** Adds this module's routes. Handlers run on virtual threads. */
     void routes(RoutesConfig routes);
+
+    /**
+     * Whether this module authenticates {@code ctx} itself, so the server's bearer-token step skips
+     * it: for callers that cannot send {@code Authorization: Bearer} (GitLab sends its webhook secret in
+     * {@code X-Gitlab-Token}). The module must then refuse an unauthenticated request on its own.
+     */
+    default boolean authenticatesItself(Context ctx) {
+        return false;
+    }
 
     /**
      * Called when the server starts shutting down, before it waits for requests in flight to finish
