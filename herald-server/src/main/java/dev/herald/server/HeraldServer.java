@@ -7,12 +7,14 @@ import dev.herald.server.api.EventsApi;
 import dev.herald.server.api.HealthApi;
 import dev.herald.server.api.Intake;
 import dev.herald.server.api.SchemasApi;
+import dev.herald.server.api.StatsApi;
 import dev.herald.server.api.TokensApi;
 import dev.herald.server.auth.Authenticator;
 import dev.herald.server.auth.RateLimiter;
 import dev.herald.server.auth.Scope;
 import dev.herald.server.auth.TokenStore;
 import dev.herald.server.config.ServerConfig;
+import dev.herald.server.console.ConsoleModule;
 import dev.herald.server.http.ApiModule;
 import dev.herald.server.http.ProblemRendering;
 import dev.herald.server.state.ServerDatabase;
@@ -41,6 +43,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -293,7 +296,11 @@ public final class HeraldServer implements AutoCloseable {
                     new EventsApi(store, intake, extensions.stream()
                             .flatMap(e -> e.envelopeMappings().stream()).toList(), config),
                     new SchemasApi(schemas, config),
-                    new TokensApi(tokens, limiter)));
+                    new TokensApi(tokens, limiter),
+                    new StatsApi(meters, Clock.systemUTC())));
+            if (config.get(ServerConfig.CONSOLE_ENABLED)) {
+                apis.add(new ConsoleModule());
+            }
             for (ModuleFactory factory : modules) {
                 ApiModule module = factory.create(store, db, config);
                 apis.add(module);
@@ -340,6 +347,9 @@ public final class HeraldServer implements AutoCloseable {
             String path = ctx.path();
             if (path.equals("/healthz") || path.equals("/readyz")) {
                 return true;
+            }
+            if (path.equals("/console") || path.startsWith("/console/")) {
+                return true; // static files only: the console reads every datum from /v1 with the user's token
             }
             if (path.equals("/metrics")) {
                 return config.get(ServerConfig.METRICS_PUBLIC);

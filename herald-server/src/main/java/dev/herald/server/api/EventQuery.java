@@ -39,13 +39,16 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * {@code GET /v1/events?type=&project=&subject=&source=&from=&to=&limit=&cursor=}: the stored stream,
- * oldest first, filtered, in pages.
+ * {@code GET /v1/events?type=&project=&subject=&source=&id=&causationid=&correlationid=&from=&to=&limit=&cursor=}:
+ * the stored stream, oldest first, filtered, in pages.
  *
  * <ul>
  *   <li>{@code type} is a type or a glob ({@code ci.*}); {@code project}, {@code subject} and
  *       {@code source} match exactly; {@code from} (inclusive) and {@code to} (exclusive) are RFC 3339
- *       times compared with the event's {@code time}.</li>
+ *       times compared with the event's {@code time}. {@code id}, {@code causationid} and
+ *       {@code correlationid} match exactly too (a causation chain: the cause of an event has its
+ *       {@code causationid} as {@code id}; its effects have its {@code id} as {@code causationid}); they
+ *       are checked on each event of the page the transport returns, so pages can be short.</li>
  *   <li>Only events the token may see are returned: types its {@code subscribe:} scopes cover, and
  *       with a project restriction only that project's events. Asking explicitly for a type or project
  *       the token may not see is a 403 that names it.</li>
@@ -78,7 +81,18 @@ final class EventQuery {
 
     /** The filters of one query, as the client gave them. */
     record Filter(Optional<TypePattern> type, Optional<String> project, Optional<String> subject,
-                  Optional<String> source, Optional<OffsetDateTime> from, Optional<OffsetDateTime> to) {
+                  Optional<String> source, Optional<OffsetDateTime> from, Optional<OffsetDateTime> to,
+                  Optional<String> id, Optional<String> causationId, Optional<String> correlationId) {
+
+        /**
+         * The filters no transport applies natively — {@code id}, {@code causationid},
+         * {@code correlationid}, used to walk causation chains — checked on each event of the page.
+         */
+        boolean matchesLinks(CloudEvent event) {
+            return (id.isEmpty() || id.get().equals(event.getId()))
+                    && (causationId.isEmpty() || causationId.equals(HeraldAttributes.causationId(event)))
+                    && (correlationId.isEmpty() || correlationId.equals(HeraldAttributes.correlationId(event)));
+        }
 
         /**
          * The transport filter: the client's filters, narrowed to what the principal may see where
@@ -97,7 +111,8 @@ final class EventQuery {
         String fingerprint() {
             String text = type.map(TypePattern::glob).orElse("") + "\n" + project.orElse("") + "\n"
                     + subject.orElse("") + "\n" + source.orElse("") + "\n"
-                    + from.map(Object::toString).orElse("") + "\n" + to.map(Object::toString).orElse("");
+                    + from.map(Object::toString).orElse("") + "\n" + to.map(Object::toString).orElse("")
+                    + "\n" + id.orElse("") + "\n" + causationId.orElse("") + "\n" + correlationId.orElse("");
             try {
                 byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
                 return HexFormat.of().formatHex(digest, 0, 6);
@@ -142,7 +157,7 @@ final class EventQuery {
                     "is not a cursor of this server's transport", ctx.queryParam("cursor"))));
         }
         List<CloudEvent> events = page.entries().stream().map(LogEntry::event)
-                .filter(event -> visible(principal, event)).toList();
+                .filter(event -> visible(principal, event) && filter.matchesLinks(event)).toList();
         respond(ctx, events, encode(page.cursor(), filter), page.more());
     }
 
@@ -222,7 +237,8 @@ final class EventQuery {
             }
         }
         return new Filter(type, param(ctx, "project"), param(ctx, "subject"), param(ctx, "source"),
-                time(ctx, "from", invalid), time(ctx, "to", invalid));
+                time(ctx, "from", invalid), time(ctx, "to", invalid), param(ctx, "id"),
+                param(ctx, HeraldAttributes.CAUSATIONID), param(ctx, HeraldAttributes.CORRELATIONID));
     }
 
     private static Optional<String> param(Context ctx, String name) {

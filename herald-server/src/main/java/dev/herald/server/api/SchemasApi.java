@@ -3,7 +3,10 @@ package dev.herald.server.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.event.Violation;
 import dev.herald.schema.Compatibility;
+import dev.herald.schema.CompatibilityChecker;
+import dev.herald.schema.Incompatibility;
 import dev.herald.schema.SchemaRegistry;
 import dev.herald.schema.SchemaVersion;
 import dev.herald.server.auth.Principal;
@@ -14,6 +17,7 @@ import dev.herald.server.http.Json;
 import dev.herald.server.http.Problem;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -30,7 +34,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code POST /v1/schemas/{type}} (admin): registers the body as the next version, checked
  *       against the newest one with the configured compatibility ({@code ?compatibility=} overrides
  *       it); 201 with the new version, 200 when identical to the newest (nothing changes), 409 with
- *       every incompatibility (pointer and reason), 400 for a schema that is not valid JSON Schema.</li>
+ *       every incompatibility (pointer and reason), 400 for a schema that is not valid JSON Schema;</li>
+ *   <li>{@code GET /v1/schemas/{type}/compatibility?from=1&to=2}: the verdict of each compatibility
+ *       mode for going from one version to another, with every incompatibility, and the mode the
+ *       registry enforces — what registering {@code to} after {@code from} would have been told.</li>
  * </ul>
  */
 public final class SchemasApi implements ApiModule {
@@ -51,6 +58,7 @@ public final class SchemasApi implements ApiModule {
     public void routes(RoutesConfig routes) {
         routes.get("/v1/schemas", this::list);
         routes.get("/v1/schemas/{type}", this::type);
+        routes.get("/v1/schemas/{type}/compatibility", this::compatibility);
         routes.get("/v1/schemas/{type}/{version}", this::version);
         routes.post("/v1/schemas/{type}", this::register);
     }
@@ -91,6 +99,48 @@ public final class SchemasApi implements ApiModule {
             }
         }
         return node;
+    }
+
+    private void compatibility(Context ctx) {
+        String type = ctx.pathParam("type");
+        if (registry.versions(type).isEmpty()) {
+            throw new Problem(404, "Unknown event type", "no schema is registered for type " + type);
+        }
+        List<Violation> invalid = new ArrayList<>();
+        SchemaVersion from = versionParam(ctx, type, "from", invalid);
+        SchemaVersion to = versionParam(ctx, type, "to", invalid);
+        if (!invalid.isEmpty()) {
+            throw new Problem(400, "Invalid query", invalid.size() == 1 ? invalid.getFirst().toString()
+                    : invalid.size() + " query parameters are invalid", invalid);
+        }
+        ObjectNode body = Json.object();
+        body.put("type", type);
+        body.put("from", from.version());
+        body.put("to", to.version());
+        body.put("enforced", defaultMode.name());
+        ObjectNode verdicts = body.putObject("verdicts");
+        for (Compatibility mode : List.of(Compatibility.BACKWARD, Compatibility.FORWARD, Compatibility.FULL)) {
+            List<Incompatibility> found = CompatibilityChecker.check(mode, from.schema(), to.schema());
+            ObjectNode verdict = verdicts.putObject(mode.name());
+            verdict.put("compatible", found.isEmpty());
+            ArrayNode reasons = verdict.putArray("incompatibilities");
+            found.forEach(i -> reasons.addObject().put("pointer", i.pointer()).put("reason", i.reason()));
+        }
+        Json.respond(ctx, 200, body);
+    }
+
+    private SchemaVersion versionParam(Context ctx, String type, String name, List<Violation> invalid) {
+        String text = ctx.queryParam(name);
+        String number = text == null ? "" : text.strip().replaceFirst("^v", "");
+        if (number.matches("[1-9][0-9]{0,8}")) {
+            Optional<SchemaVersion> found = registry.find(type, Integer.parseInt(number));
+            if (found.isPresent()) {
+                return found.get();
+            }
+        }
+        invalid.add(new Violation(name, "must name a version of " + type + ", 1 to "
+                + registry.versions(type).size(), text));
+        return registry.versions(type).getFirst();
     }
 
     private void version(Context ctx) {

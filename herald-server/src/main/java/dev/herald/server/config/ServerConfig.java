@@ -102,6 +102,8 @@ public final class ServerConfig {
             "On SIGTERM: how long in-flight requests may finish before the store is closed."));
     public static final Setting<Boolean> METRICS_PUBLIC = declare(Setting.bool("metrics.public", "true",
             "Serve /metrics without a token (false: admin token required)."));
+    public static final Setting<Boolean> CONSOLE_ENABLED = declare(Setting.bool("console.enabled", "true",
+            "Serve the web console at /console (false: not served; the API is unchanged)."));
     public static final Setting<Duration> WEBHOOKS_CONNECT_TIMEOUT = declare(Setting.duration(
             "webhooks.connect-timeout", "10s", "Webhook connect timeout.").require(Duration::isPositive, "must be positive"));
     public static final Setting<Duration> WEBHOOKS_TIMEOUT = declare(Setting.duration("webhooks.timeout", "10s",
