@@ -34,6 +34,10 @@ final class Columns {
     record Typed(String name, String sqlType, String expression, JsonNode jsonSchema) {
     }
 
+    /** A column type: its DDL, and for a struct the structure json_transform takes. */
+    private record SqlType(String ddl, JsonNode structure) {
+    }
+
     private final List<String> attributes;
     private final List<Typed> typed;
     private final Optional<SchemaVersion> schema;
@@ -57,7 +61,7 @@ final class Columns {
                 }
                 sqlType(resolve(root, property.getValue()), root, path, redaction).ifPresent(type -> {
                     String name = "data_" + property.getKey().replaceAll("[^A-Za-z0-9_]", "_");
-                    typed.add(new Typed(name, type, expression(property.getKey(), type), property.getValue()));
+                    typed.add(new Typed(name, type.ddl(), expression(property.getKey(), type), property.getValue()));
                 });
             });
         });
@@ -120,35 +124,30 @@ final class Columns {
         return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 
-    private static String expression(String property, String type) {
+    private static String expression(String property, SqlType type) {
         String path = "'$.\"" + property.replace("'", "''").replace("\"", "\\\"") + "\"'";
-        if (type.startsWith("STRUCT")) {
-            return "json_transform(json_extract(data, " + path + "), '" + structure(type) + "')";
+        if (type.structure() != null) {
+            return "json_transform(json_extract(data, " + path + "), '"
+                    + type.structure().toString().replace("'", "''") + "')";
         }
-        return "TRY_CAST(json_extract_string(data, " + path + ") AS " + type + ")";
+        return "TRY_CAST(json_extract_string(data, " + path + ") AS " + type.ddl() + ")";
     }
 
-    /** Turns {@code STRUCT("a" BIGINT, …)} back into json_transform's structure; built alongside the type. */
-    private static String structure(String type) {
-        return STRUCTURES.getOrDefault(type, "null").replace("'", "''");
-    }
-
-    private static final Map<String, String> STRUCTURES = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private static Optional<String> sqlType(JsonNode schema, JsonNode root, List<String> path, Redaction redaction) {
+    private static Optional<SqlType> sqlType(JsonNode schema, JsonNode root, List<String> path, Redaction redaction) {
         String type = scalarType(schema);
         if (type == null) {
             return Optional.empty();
         }
         switch (type) {
             case "integer":
-                return Optional.of("BIGINT");
+                return Optional.of(new SqlType("BIGINT", null));
             case "number":
-                return Optional.of("DOUBLE");
+                return Optional.of(new SqlType("DOUBLE", null));
             case "boolean":
-                return Optional.of("BOOLEAN");
+                return Optional.of(new SqlType("BOOLEAN", null));
             case "string":
-                return Optional.of("date-time".equals(schema.path("format").asText()) ? "TIMESTAMPTZ" : "VARCHAR");
+                return Optional.of(new SqlType("date-time".equals(schema.path("format").asText()) ? "TIMESTAMPTZ"
+                        : "VARCHAR", null));
             case "object":
                 if (!schema.path("additionalProperties").isBoolean() || schema.path("additionalProperties")
                         .asBoolean() || !schema.path("properties").isObject()) {
@@ -162,30 +161,20 @@ final class Columns {
                     if (redaction.removesDataPath(fieldPath)) {
                         continue;
                     }
-                    Optional<String> fieldType = sqlType(resolve(root, field.getValue()), root, fieldPath, redaction);
+                    Optional<SqlType> fieldType = sqlType(resolve(root, field.getValue()), root, fieldPath, redaction);
                     if (fieldType.isPresent()) {
-                        fields.add(quote(field.getKey()) + " " + fieldType.get());
-                        String t = fieldType.get();
-                        structure.set(field.getKey(), t.startsWith("STRUCT") ? readTree(STRUCTURES.get(t))
-                                : JSON.getNodeFactory().textNode(t));
+                        SqlType t = fieldType.get();
+                        fields.add(quote(field.getKey()) + " " + t.ddl());
+                        structure.set(field.getKey(), t.structure() != null ? t.structure()
+                                : JSON.getNodeFactory().textNode(t.ddl()));
                     }
                 }
                 if (fields.isEmpty()) {
                     return Optional.empty();
                 }
-                String struct = "STRUCT(" + String.join(", ", fields) + ")";
-                STRUCTURES.put(struct, structure.toString());
-                return Optional.of(struct);
+                return Optional.of(new SqlType("STRUCT(" + String.join(", ", fields) + ")", structure));
             default:
                 return Optional.empty();
-        }
-    }
-
-    private static JsonNode readTree(String json) {
-        try {
-            return JSON.readTree(json);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
         }
     }
 

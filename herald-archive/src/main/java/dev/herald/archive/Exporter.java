@@ -101,7 +101,7 @@ public final class Exporter {
         long before = manifest.rows();
         try (PartWriter writer = new PartWriter(schemas, spec.redaction(), spec.format())) {
             Batches batches = transport.capabilities().contains(Capability.QUERY)
-                    ? new QueryBatches(spec, manifest.position()) : new ReplayBatches(spec);
+                    ? new QueryBatches(spec, manifest.position()) : new ReplayBatches(spec, manifest.lastIds());
             try {
                 manifest = copy(spec, manifest, writer, batches, progress, before);
             } finally {
@@ -158,7 +158,7 @@ public final class Exporter {
         Path staging = out.resolve("_staging").resolve(Integer.toString(part));
         List<Manifest.FileEntry> files = writer.buffered() == 0 ? List.of() : writer.flush(staging, part);
         Manifest next = manifest.next(batches.position(), files, lastTime == null ? null : lastTime.toString(),
-                reachedEnd);
+                reachedEnd, batches.committingIds());
         next.write(out);
         moveStaged(out, next);
         batches.committed();
@@ -237,6 +237,9 @@ public final class Exporter {
         /** The position to record in the manifest of the next commit (a query cursor; null for replay). */
         String position();
 
+        /** The ids of the events the next commit holds, where the source may deliver them again after it. */
+        List<String> committingIds();
+
         /** The most rows read between commits (a subscription's in-flight deliveries are bounded). */
         int maxUncommitted();
 
@@ -301,6 +304,11 @@ public final class Exporter {
         }
 
         @Override
+        public List<String> committingIds() {
+            return List.of();
+        }
+
+        @Override
         public int maxUncommitted() {
             return Integer.MAX_VALUE;
         }
@@ -325,7 +333,10 @@ public final class Exporter {
         private final List<Delivery> received = new ArrayList<>();
         private final List<Delivery> pending = new ArrayList<>();
 
-        ReplayBatches(ExportSpec spec) {
+        private final java.util.Set<String> alreadyCommitted;
+
+        ReplayBatches(ExportSpec spec, List<String> lastIds) {
+            this.alreadyCommitted = new java.util.HashSet<>(lastIds);
             this.subscription = "herald-export-" + Integer.toHexString(
                     spec.out().toAbsolutePath().normalize().toString().hashCode());
             transport.createSubscription(SubscriptionSpec.of(subscription, topic).startingAt(
@@ -341,9 +352,13 @@ public final class Exporter {
                     return null;
                 }
                 List<Row> rows = new ArrayList<>();
-                received.addAll(deliveries);
                 for (Delivery delivery : deliveries) {
-                    rows.add(new Row(delivery.event(), delivery.publishedAt(), delivery));
+                    if (alreadyCommitted.contains(delivery.event().getId())) {
+                        delivery.ack(); // written by the last commit; its ack was lost with the previous run
+                    } else {
+                        received.add(delivery);
+                        rows.add(new Row(delivery.event(), delivery.publishedAt(), delivery));
+                    }
                 }
                 return rows;
             } catch (InterruptedException e) {
@@ -361,6 +376,11 @@ public final class Exporter {
         @Override
         public String position() {
             return null;
+        }
+
+        @Override
+        public List<String> committingIds() {
+            return pending.stream().map(d -> d.event().getId()).toList();
         }
 
         @Override

@@ -25,9 +25,11 @@ import java.util.List;
  * @param lastTime    the time of the newest exported event, if any
  * @param complete    whether the last run reached the end of the source
  * @param files       every committed file, relative to the directory, with its checkpoint and rows
+ * @param lastIds     replay only: the ids of the last checkpoint's events, acknowledged after the commit;
+ *                    if the run died in between they come again and are skipped
  */
 record Manifest(String fingerprint, int checkpoint, String position, long rows, String lastTime, boolean complete,
-                List<FileEntry> files) {
+                List<FileEntry> files, List<String> lastIds) {
 
     static final String NAME = "_manifest.json";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,15 +39,16 @@ record Manifest(String fingerprint, int checkpoint, String position, long rows, 
     }
 
     static Manifest empty(String fingerprint) {
-        return new Manifest(fingerprint, 0, null, 0, null, false, List.of());
+        return new Manifest(fingerprint, 0, null, 0, null, false, List.of(), List.of());
     }
 
-    Manifest next(String newPosition, List<FileEntry> added, String newLastTime, boolean reachedEnd) {
+    Manifest next(String newPosition, List<FileEntry> added, String newLastTime, boolean reachedEnd,
+                  List<String> committedIds) {
         List<FileEntry> all = new ArrayList<>(files);
         all.addAll(added);
         long addedRows = added.stream().mapToLong(FileEntry::rows).sum();
         return new Manifest(fingerprint, checkpoint + (added.isEmpty() ? 0 : 1), newPosition, rows + addedRows,
-                newLastTime != null ? newLastTime : lastTime, reachedEnd, all);
+                newLastTime != null ? newLastTime : lastTime, reachedEnd, all, List.copyOf(committedIds));
     }
 
     static Manifest read(Path dir) {
@@ -55,13 +58,15 @@ record Manifest(String fingerprint, int checkpoint, String position, long rows, 
         }
         try {
             JsonNode json = JSON.readTree(file.toFile());
+            List<String> ids = new ArrayList<>();
+            json.path("lastIds").forEach(id -> ids.add(id.asText()));
             List<FileEntry> files = new ArrayList<>();
             json.path("files").forEach(f -> files.add(new FileEntry(f.path("path").asText(),
                     f.path("checkpoint").asInt(), f.path("rows").asLong())));
             return new Manifest(json.path("fingerprint").asText(), json.path("checkpoint").asInt(),
                     json.path("position").isTextual() ? json.path("position").asText() : null, json.path("rows").asLong(),
                     json.path("lastTime").isTextual() ? json.path("lastTime").asText() : null,
-                    json.path("complete").asBoolean(), files);
+                    json.path("complete").asBoolean(), files, ids);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the manifest " + file, e);
         }
@@ -75,6 +80,7 @@ record Manifest(String fingerprint, int checkpoint, String position, long rows, 
         ArrayNode list = json.putArray("files");
         files.forEach(f -> list.addObject().put("path", f.path()).put("checkpoint", f.checkpoint())
                 .put("rows", f.rows()));
+        lastIds.forEach(json.putArray("lastIds")::add);
         try {
             Path temp = dir.resolve(NAME + ".tmp");
             try (var channel = java.nio.channels.FileChannel.open(temp, java.nio.file.StandardOpenOption.CREATE,
