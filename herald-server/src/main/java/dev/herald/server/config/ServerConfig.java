@@ -103,6 +103,12 @@ public final class ServerConfig {
             "Requests per second per token (token bucket); 0 = unlimited.").require(n -> n >= 0, "must not be negative"));
     public static final Setting<Integer> RATE_BURST = declare(Setting.integer("auth.rate-burst", "200",
             "Bucket size: requests a token may make at once after being idle.").require(n -> n > 0, "must be positive"));
+    public static final Setting<Double> AUTH_FAILURE_RATE_LIMIT = declare(Setting.number("auth.failure-rate-limit", "1",
+            "Failed authentications per second per client address (token bucket); over it, requests from that "
+                    + "address get 429 before their token is looked at. 0 = unlimited.")
+            .require(n -> n >= 0, "must not be negative"));
+    public static final Setting<Integer> AUTH_FAILURE_BURST = declare(Setting.integer("auth.failure-burst", "10",
+            "Failed authentications a client address may make at once.").require(n -> n > 0, "must be positive"));
     public static final Setting<Optional<Path>> TLS_CERT = declare(Setting.optionalPath("tls.cert",
             "PEM certificate chain; with tls.key, the server speaks HTTPS only."));
     public static final Setting<Optional<Path>> TLS_KEY = declare(Setting.optionalPath("tls.key",
