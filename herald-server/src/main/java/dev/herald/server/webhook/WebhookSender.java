@@ -110,23 +110,15 @@ public final class WebhookSender implements AutoCloseable {
         } catch (SinkRefusedException e) {
             return new Attempt(Outcome.REFUSED, 0, "sink refused: " + e.getMessage(), since(start));
         }
-        CloudEventHttp.Message message = CloudEventHttp.encode(event, target.mode());
-        long timestamp = clock.instant().getEpochSecond();
-        HttpRequest.Builder request = HttpRequest.newBuilder(target.sink())
-                .timeout(readTimeout)
-                .method(target.method(), HttpRequest.BodyPublishers.ofByteArray(message.body()));
-        target.headers().forEach(request::header);
-        message.headers().forEach(request::header);
-        if (target.headers().keySet().stream().noneMatch("user-agent"::equalsIgnoreCase)) {
-            request.header("user-agent", USER_AGENT);
+        HttpRequest request;
+        try {
+            request = prepare(event, target);
+        } catch (RuntimeException e) {
+            // A poison event (a value no HTTP header can carry, say) fails like any attempt: recorded, retried,
+            // dead-lettered; it must not escape into the dispatcher as an unexplained exception.
+            return failed("request not sent: " + e.getMessage(), start);
         }
-        request.header(WebhookSigner.ID_HEADER, event.getId());
-        request.header(WebhookSigner.TIMESTAMP_HEADER, Long.toString(timestamp));
-        if (!target.secrets().isEmpty()) {
-            request.header(WebhookSigner.SIGNATURE_HEADER,
-                    WebhookSigner.signatureHeader(target.secrets(), event.getId(), timestamp, message.body()));
-        }
-        CompletableFuture<HttpResponse<String>> call = client.sendAsync(request.build(), info -> new Excerpt());
+        CompletableFuture<HttpResponse<String>> call = client.sendAsync(request, info -> new Excerpt());
         HttpResponse<String> response;
         try {
             // The request timeout covers the wait for the response head; this bounds the body as well.
@@ -155,6 +147,42 @@ public final class WebhookSender implements AutoCloseable {
                     + " not followed: update the subscription's sink", since(start));
         }
         return new Attempt(Outcome.FAILED, status, "HTTP " + status + bodyPart(excerpt), since(start));
+    }
+
+    /** The request of one attempt: the event encoded, the headers set, signed. */
+    private HttpRequest prepare(CloudEvent event, Target target) {
+        CloudEventHttp.Message message = CloudEventHttp.encode(event, target.mode());
+        long timestamp = clock.instant().getEpochSecond();
+        HttpRequest.Builder request = HttpRequest.newBuilder(target.sink())
+                .timeout(readTimeout)
+                .method(target.method(), HttpRequest.BodyPublishers.ofByteArray(message.body()));
+        target.headers().forEach((name, value) -> header(request, name, value));
+        message.headers().forEach((name, value) -> header(request, name, value));
+        if (target.headers().keySet().stream().noneMatch("user-agent"::equalsIgnoreCase)) {
+            header(request, "user-agent", USER_AGENT);
+        }
+        header(request, WebhookSigner.ID_HEADER, event.getId());
+        request.header(WebhookSigner.TIMESTAMP_HEADER, Long.toString(timestamp));
+        if (!target.secrets().isEmpty()) {
+            request.header(WebhookSigner.SIGNATURE_HEADER,
+                    WebhookSigner.signatureHeader(target.secrets(), event.getId(), timestamp, message.body()));
+        }
+        return request.build();
+    }
+
+    /**
+     * Sets a header after checking its value against RFC 9110 (visible ASCII, Latin-1, space and tab),
+     * so that the failure names the header.
+     */
+    private static void header(HttpRequest.Builder request, String name, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c != '\t' && (c < 0x20 || c == 0x7F || c > 0xFF)) {
+                throw new IllegalArgumentException("the " + name + " header cannot carry the character U+"
+                        + String.format("%04X", (int) c) + " at index " + i + " of its value");
+            }
+        }
+        request.header(name, value);
     }
 
     private Attempt failed(String detail, long start) {
