@@ -33,10 +33,14 @@ import java.util.Objects;
  * @param maxBatchBytes     the largest MPUB body sent (nsqd's {@code --max-body-size}, 5 MiB by default); a larger
  *                          publish is split into several MPUBs
  * @param connectTimeout    TCP connect and HTTP request timeout; default 5 s
+ * @param durableNsqd       the operator's word that every nsqd runs with {@code --mem-queue-size=0}, so that its
+ *                          {@code OK} to a publish means the message is in its disk queue: only then does the
+ *                          transport declare {@link dev.herald.transport.Capability#DURABLE}. Herald cannot check
+ *                          it. Default false
  */
 public record NsqOptions(String nsqd, String nsqdHttp, List<String> lookupd, Path stateDir, int maxInFlight,
                          Duration messageTimeout, Duration heartbeatInterval, Duration maxRequeueDelay,
-                         int maxBatchBytes, Duration connectTimeout) {
+                         int maxBatchBytes, Duration connectTimeout, boolean durableNsqd) {
 
     public NsqOptions {
         List<String> problems = new ArrayList<>();
@@ -63,49 +67,55 @@ public record NsqOptions(String nsqd, String nsqdHttp, List<String> lookupd, Pat
     /** Options for one nsqd with every default. */
     public static NsqOptions of(String nsqd, String nsqdHttp, Path stateDir) {
         return new NsqOptions(nsqd, nsqdHttp, List.of(), stateDir, 100, Duration.ofSeconds(60),
-                Duration.ofSeconds(30), Duration.ofHours(1), 5 * 1024 * 1024, Duration.ofSeconds(5));
+                Duration.ofSeconds(30), Duration.ofHours(1), 5 * 1024 * 1024, Duration.ofSeconds(5), false);
     }
 
     /** These options with other {@link #lookupd()} addresses. */
     public NsqOptions withLookupd(List<String> addresses) {
         return new NsqOptions(nsqd, nsqdHttp, addresses, stateDir, maxInFlight, messageTimeout, heartbeatInterval,
-                maxRequeueDelay, maxBatchBytes, connectTimeout);
+                maxRequeueDelay, maxBatchBytes, connectTimeout, durableNsqd);
     }
 
     /** These options with another {@link #maxInFlight()}. */
     public NsqOptions withMaxInFlight(int count) {
         return new NsqOptions(nsqd, nsqdHttp, lookupd, stateDir, count, messageTimeout, heartbeatInterval,
-                maxRequeueDelay, maxBatchBytes, connectTimeout);
+                maxRequeueDelay, maxBatchBytes, connectTimeout, durableNsqd);
     }
 
     /** These options with another {@link #messageTimeout()}. */
     public NsqOptions withMessageTimeout(Duration timeout) {
         return new NsqOptions(nsqd, nsqdHttp, lookupd, stateDir, maxInFlight, timeout, heartbeatInterval,
-                maxRequeueDelay, maxBatchBytes, connectTimeout);
+                maxRequeueDelay, maxBatchBytes, connectTimeout, durableNsqd);
     }
 
     /** These options with another {@link #heartbeatInterval()}. */
     public NsqOptions withHeartbeatInterval(Duration interval) {
         return new NsqOptions(nsqd, nsqdHttp, lookupd, stateDir, maxInFlight, messageTimeout, interval,
-                maxRequeueDelay, maxBatchBytes, connectTimeout);
+                maxRequeueDelay, maxBatchBytes, connectTimeout, durableNsqd);
     }
 
     /** These options with another {@link #maxRequeueDelay()}. */
     public NsqOptions withMaxRequeueDelay(Duration delay) {
         return new NsqOptions(nsqd, nsqdHttp, lookupd, stateDir, maxInFlight, messageTimeout, heartbeatInterval,
-                delay, maxBatchBytes, connectTimeout);
+                delay, maxBatchBytes, connectTimeout, durableNsqd);
     }
 
     /** These options with another {@link #maxBatchBytes()}. */
     public NsqOptions withMaxBatchBytes(int bytes) {
         return new NsqOptions(nsqd, nsqdHttp, lookupd, stateDir, maxInFlight, messageTimeout, heartbeatInterval,
-                maxRequeueDelay, bytes, connectTimeout);
+                maxRequeueDelay, bytes, connectTimeout, durableNsqd);
     }
 
     /** These options with another {@link #connectTimeout()}. */
     public NsqOptions withConnectTimeout(Duration timeout) {
         return new NsqOptions(nsqd, nsqdHttp, lookupd, stateDir, maxInFlight, messageTimeout, heartbeatInterval,
-                maxRequeueDelay, maxBatchBytes, timeout);
+                maxRequeueDelay, maxBatchBytes, timeout, durableNsqd);
+    }
+
+    /** These options with another {@link #durableNsqd()}. */
+    public NsqOptions withDurableNsqd(boolean durable) {
+        return new NsqOptions(nsqd, nsqdHttp, lookupd, stateDir, maxInFlight, messageTimeout, heartbeatInterval,
+                maxRequeueDelay, maxBatchBytes, connectTimeout, durable);
     }
 
     private static void address(String field, String value, List<String> problems) {

@@ -64,12 +64,13 @@ import java.util.concurrent.ScheduledExecutorService;
  * </ul>
  *
  * <h2>Capabilities</h2>
- * NATIVE_DELAY (REQ and DPUB) and CONSUMER_GROUPS (clients of one channel). Not ORDERING (nsqd gives no order
- * guarantee, and requeued messages come back out of order), not REPLAY (a channel starts empty and FINished
- * messages are gone), not QUERY (nothing can be read back), not ATOMIC_BATCH (no such promise for MPUB, and a
- * large batch is several MPUBs), not TRANSACTIONS, not NATIVE_FILTERING. Not DURABLE either: that depends on nsqd
- * running with {@code --mem-queue-size=0}, which Herald cannot see, and the subscription state is a local file, so
- * one Herald instance serves an NSQ deployment (not a cluster of them).
+ * NATIVE_DELAY (REQ and DPUB) and CONSUMER_GROUPS (clients of one channel). DURABLE only when
+ * {@link NsqOptions#durableNsqd()} says every nsqd runs with {@code --mem-queue-size=0}: nsqd's {@code OK} means
+ * "on disk" only then, and Herald cannot see nsqd's flags. Not ORDERING (nsqd gives no order guarantee, and
+ * requeued messages come back out of order), not REPLAY (a channel starts empty and FINished messages are gone),
+ * not QUERY (nothing can be read back), not ATOMIC_BATCH (no such promise for MPUB, and a large batch is several
+ * MPUBs), not TRANSACTIONS, not NATIVE_FILTERING. The subscription state is a local file, so one Herald instance
+ * serves an NSQ deployment (not a cluster of them).
  */
 public final class NsqTransport implements Transport {
 
@@ -104,7 +105,11 @@ public final class NsqTransport implements Transport {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.NATIVE_DELAY, Capability.CONSUMER_GROUPS);
+        Set<Capability> capabilities = EnumSet.of(Capability.NATIVE_DELAY, Capability.CONSUMER_GROUPS);
+        if (options.durableNsqd()) {
+            capabilities.add(Capability.DURABLE);
+        }
+        return capabilities;
     }
 
     @Override

@@ -26,6 +26,9 @@ public final class NsqTransportProvider implements TransportProvider {
     static final Setting<Integer> MAX_IN_FLIGHT = Setting.integer("nsq.max-in-flight", "100",
             "RDY count of each consumer: messages nsqd sends before earlier ones are settled (transport=nsq).")
             .require(n -> n >= 1 && n <= 2_500, "must be 1 to 2500");
+    static final Setting<Boolean> DURABLE = Setting.bool("nsq.durable", "false",
+            "Set true only when every nsqd runs with --mem-queue-size=0 (its OK to a publish then means on disk): "
+                    + "the transport then declares itself durable (transport=nsq).");
     static final Setting<Duration> MESSAGE_TIMEOUT = Setting.duration("nsq.message-timeout", "60s",
             "nsqd redelivers a message not settled for this long; held deliveries are TOUCHed before (transport=nsq).");
 
@@ -41,7 +44,7 @@ public final class NsqTransportProvider implements TransportProvider {
 
     @Override
     public List<Setting<?>> settings() {
-        return List.of(NSQD, NSQD_HTTP, LOOKUPD, MAX_IN_FLIGHT, MESSAGE_TIMEOUT);
+        return List.of(NSQD, NSQD_HTTP, LOOKUPD, MAX_IN_FLIGHT, MESSAGE_TIMEOUT, DURABLE);
     }
 
     @Override
@@ -59,7 +62,8 @@ public final class NsqTransportProvider implements TransportProvider {
             return NsqOptions.of(settings.get(NSQD), settings.get(NSQD_HTTP), dataDir)
                     .withLookupd(settings.get(LOOKUPD))
                     .withMaxInFlight(settings.get(MAX_IN_FLIGHT))
-                    .withMessageTimeout(settings.get(MESSAGE_TIMEOUT));
+                    .withMessageTimeout(settings.get(MESSAGE_TIMEOUT))
+                    .withDurableNsqd(settings.get(DURABLE));
         } catch (IllegalArgumentException e) {
             throw new SettingsException("the NSQ settings cannot be used (" + NSQD + " " + settings.text(NSQD) + ", "
                     + NSQD_HTTP + " " + settings.text(NSQD_HTTP) + ", " + LOOKUPD + " " + settings.text(LOOKUPD) + ", "

@@ -75,6 +75,8 @@ public final class NsqProtocolDouble implements AutoCloseable {
     private final HttpServer http;
     private final Thread acceptor;
     private final Thread ticker;
+    private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean closed;
     private long nextId = 1;
 
@@ -108,9 +110,14 @@ public final class NsqProtocolDouble implements AutoCloseable {
         return NsqOptions.of(tcpAddress(), httpAddress(), stateDir);
     }
 
-    /** Connected clients (publishers and subscribers). */
-    public int clientCount() {
-        return clients.size();
+    /** Connections accepted since start: a client that reconnects counts again. */
+    public int connectionsAccepted() {
+        return accepted.get();
+    }
+
+    /** Messages sent to clients since start, redeliveries included. */
+    public int messagesSent() {
+        return sent.get();
     }
 
     @Override
@@ -145,8 +152,11 @@ public final class NsqProtocolDouble implements AutoCloseable {
             this.body = body;
         }
 
+        /** A channel's own copy, due when the original is. */
         Msg copy() {
-            return new Msg(id, timestamp, body);
+            Msg copy = new Msg(id, timestamp, body);
+            copy.due = due;
+            return copy;
         }
     }
 
@@ -229,6 +239,7 @@ public final class NsqProtocolDouble implements AutoCloseable {
             msg.attempts++;
             channel.inFlight.put(msg.id, new InFlight(msg, target, System.nanoTime() + target.msgTimeoutNanos));
             target.inFlight++;
+            sent.incrementAndGet();
             target.sendMessage(msg);
         }
     }
@@ -282,6 +293,7 @@ public final class NsqProtocolDouble implements AutoCloseable {
                 socket.setTcpNoDelay(true);
                 Client client = new Client(socket);
                 clients.add(client);
+                accepted.incrementAndGet();
                 Thread.ofVirtual().name("nsq-double-client").start(client::serve);
             } catch (IOException e) {
                 return;
