@@ -72,15 +72,20 @@ class DistributionIT {
              HeraldProcess herald = HeraldProcess.serve(data).transport("nsq")
                      .set("nsq.nsqd", nsqd.tcpAddress()).set("nsq.nsqd-http", nsqd.httpAddress())
                      .set("webhooks.ssrf-guard", "false").adminToken(ADMIN).start()) {
-            publishesAndDelivers(herald);
+            publishesAndDelivers(herald, "latest"); // NSQ cannot replay
         }
     }
 
     /** One event and a batch of two, posted over HTTP, reach a webhook subscription with valid signatures. */
     private static void publishesAndDelivers(HeraldProcess herald) {
+        publishesAndDelivers(herald, "earliest");
+    }
+
+    /** The same, with the subscription starting at {@code startAt}. */
+    private static void publishesAndDelivers(HeraldProcess herald, String startAt) {
         HeraldApi api = new HeraldApi(ADMIN);
         try (WebhookSink sink = new WebhookSink()) {
-            api.subscribeWebhook(herald, "dist-check", sink);
+            api.subscribeWebhook(herald, "dist-check", sink, startAt);
             ObjectNode single = HeraldApi.event();
             List<ObjectNode> batch = List.of(HeraldApi.event(), HeraldApi.event());
             HeraldApi.Answer one = api.publish(herald, single);
