@@ -14,8 +14,11 @@ import io.cloudevents.sql.impl.parser.CaseChangingCharStream;
 import io.cloudevents.sql.impl.parser.LiteralUtils;
 import java.util.ArrayList;
 import java.util.List;
+import org.antlr.v4.runtime.BaseErrorListener;
 import org.antlr.v4.runtime.CharStreams;
 import org.antlr.v4.runtime.CommonTokenStream;
+import org.antlr.v4.runtime.RecognitionException;
+import org.antlr.v4.runtime.Recognizer;
 import org.antlr.v4.runtime.Token;
 import org.antlr.v4.runtime.tree.ParseTree;
 import org.antlr.v4.runtime.tree.TerminalNode;
@@ -49,13 +52,14 @@ record SqlFilter(String expression, Expression compiled, EvaluationRuntime runti
         if (parentheses > limits.maxDepth()) {
             throw tooDeep(parentheses, limits);
         }
+        ParseTree tree = tree(expression);
         try {
-            Parser.parseDefault(expression); // the SDK's own error messages for what does not parse
+            Parser.parseDefault(expression); // the SDK's own messages for what parses but cannot be compiled
         } catch (ParseException e) {
             throw new InvalidFilterException("sql: " + e.getMessage(), e);
         }
         Rewrite rewrite = new Rewrite();
-        String rewritten = rewrite.text(tree(expression), 0);
+        String rewritten = rewrite.text(tree, 0);
         if (rewrite.depth > limits.maxDepth()) {
             throw tooDeep(rewrite.depth, limits);
         }
@@ -100,12 +104,25 @@ record SqlFilter(String expression, Expression compiled, EvaluationRuntime runti
         return max;
     }
 
+    /**
+     * The SDK's parse tree, refusing a syntax error here: the SDK's own error listener fails with a
+     * NullPointerException on some of them (an expression cut short, such as {@code EXISTS}).
+     */
     private static ParseTree tree(String expression) {
+        BaseErrorListener refuse = new BaseErrorListener() {
+            @Override
+            public void syntaxError(Recognizer<?, ?> recognizer, Object offendingSymbol, int line, int column,
+                                    String message, RecognitionException e) {
+                throw new InvalidFilterException("sql: syntax error at character " + (column + 1) + ": " + message);
+            }
+        };
         CESQLParserLexer lexer = new CESQLParserLexer(
                 new CaseChangingCharStream(CharStreams.fromString(expression), true));
         lexer.removeErrorListeners();
+        lexer.addErrorListener(refuse);
         CESQLParserParser parser = new CESQLParserParser(new CommonTokenStream(lexer));
         parser.removeErrorListeners();
+        parser.addErrorListener(refuse);
         return parser.cesql();
     }
 

@@ -123,6 +123,14 @@ class SqlLikeTest {
         assertThat(read("source = '" + "x".repeat(60) + "'", SqlLimits.NONE)).isNotNull();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {"EXISTS", "source LIKE", "(", "source = 'a' AND", "type = 'x"})
+    void anExpressionCutShortIsRefusedNotCrashed(String expression) {
+        // The SDK's own parser throws a NullPointerException on some of these (found by HostileInputFuzzTest).
+        assertThatThrownBy(() -> Filter.sql(expression)).isInstanceOf(InvalidFilterException.class)
+                .hasMessageStartingWith("sql: syntax error at character ");
+    }
+
     @Test
     void theRewriteFunctionIsNotCallable() {
         assertThatThrownBy(() -> Filter.sql("herald_like(source, 0)"))

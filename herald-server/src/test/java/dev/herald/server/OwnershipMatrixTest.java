@@ -53,8 +53,11 @@ class OwnershipMatrixTest {
         h.close();
     }
 
-    /** A route: how to call it on subscription {@code id}, and the owner's status (admins get the same). */
-    record Route(String name, BiFunction<String, String, Harness.Response> call, int ownerStatus) {
+    /**
+     * A route: its method and path below {@code /v1/subscriptions/} as registered ({@code POST {id}/pause}),
+     * how to call it on subscription {@code id}, and the owner's status (admins get the same).
+     */
+    record Route(String name, String route, BiFunction<String, String, Harness.Response> call, int ownerStatus) {
         @Override
         public String toString() {
             return name;
@@ -70,40 +73,45 @@ class OwnershipMatrixTest {
     }
 
     static Stream<Arguments> matrix() {
-        String s = "/v1/subscriptions/";
-        List<Route> routes = List.of(
-                new Route("GET", (id, t) -> h.get(s + id, t), 200),
-                new Route("PUT", (id, t) -> json("PUT", s + id, t, "{\"types\":[\"ci.*\"],\"sink\":\"" + SINK
-                        + "\"}"), 200),
-                new Route("PATCH", (id, t) -> json("PATCH", s + id, t, "{\"sink\":\"" + SINK + "/v2\"}"), 200),
-                new Route("DELETE", (id, t) -> h.send("DELETE", s + id, t, null, null), 204),
-                new Route("pause", (id, t) -> post(s + id + "/pause", t, null), 200),
-                new Route("resume", (id, t) -> post(s + id + "/resume", t, null), 200),
-                new Route("enable", (id, t) -> post(s + id + "/enable", t, null), 200),
-                new Route("seek", (id, t) -> post(s + id + "/seek", t, Map.of("to", "earliest")), 200),
-                new Route("rotate-secret", (id, t) -> post(s + id + "/rotate-secret", t, null), 200),
-                new Route("stream (webhook: 409 once authorized)", (id, t) -> h.get(s + id + "/stream", t), 409),
-                new Route("acks (webhook: 409 once authorized)", (id, t) -> post(s + id + "/acks", t,
-                        Map.of("ids", List.of("x"))), 409),
-                new Route("nacks (webhook: 409 once authorized)", (id, t) -> post(s + id + "/nacks", t,
-                        Map.of("ids", List.of("x"))), 409),
-                new Route("dead letters list", (id, t) -> h.get(s + id + "/dead-letters", t), 200),
-                new Route("dead letter get", (id, t) -> h.get(s + id + "/dead-letters/none", t), 404),
-                new Route("dead letters redrive", (id, t) -> post(s + id + "/dead-letters/redrive", t,
-                        Map.of("all", true)), 200),
-                new Route("dead letters discard", (id, t) -> post(s + id + "/dead-letters/discard", t,
-                        Map.of("all", true)), 200),
-                new Route("dead letter redrive one", (id, t) -> post(s + id + "/dead-letters/none/redrive", t,
-                        null), 404),
-                new Route("dead letter delete one", (id, t) -> h.send("DELETE", s + id + "/dead-letters/none", t,
-                        null, null), 404));
-        return routes.stream().flatMap(route -> Stream.of(
+        return ROUTES.stream().flatMap(route -> Stream.of(
                 Arguments.of(route, "owner", route.ownerStatus()),
                 Arguments.of(route, "admin", route.ownerStatus()),
                 Arguments.of(route, "other-subscriber", route.name().equals("GET") ? 200 : 403),
                 Arguments.of(route, "publisher", 404),
                 Arguments.of(route, "other-project", 404),
                 Arguments.of(route, "none", 401)));
+    }
+
+    /** The routes, each as registered: {@code RouteCoverageTest} requires one row per route of the server. */
+    static final List<Route> ROUTES = routes("/v1/subscriptions/");
+
+    private static List<Route> routes(String s) {
+        return List.of(
+                new Route("GET", "GET {id}", (id, t) -> h.get(s + id, t), 200),
+                new Route("PUT", "PUT {id}", (id, t) -> json("PUT", s + id, t, "{\"types\":[\"ci.*\"],\"sink\":\"" + SINK
+                        + "\"}"), 200),
+                new Route("PATCH", "PATCH {id}", (id, t) -> json("PATCH", s + id, t, "{\"sink\":\"" + SINK + "/v2\"}"), 200),
+                new Route("DELETE", "DELETE {id}", (id, t) -> h.send("DELETE", s + id, t, null, null), 204),
+                new Route("pause", "POST {id}/pause", (id, t) -> post(s + id + "/pause", t, null), 200),
+                new Route("resume", "POST {id}/resume", (id, t) -> post(s + id + "/resume", t, null), 200),
+                new Route("enable", "POST {id}/enable", (id, t) -> post(s + id + "/enable", t, null), 200),
+                new Route("seek", "POST {id}/seek", (id, t) -> post(s + id + "/seek", t, Map.of("to", "earliest")), 200),
+                new Route("rotate-secret", "POST {id}/rotate-secret", (id, t) -> post(s + id + "/rotate-secret", t, null), 200),
+                new Route("stream (webhook: 409 once authorized)", "GET {id}/stream", (id, t) -> h.get(s + id + "/stream", t), 409),
+                new Route("acks (webhook: 409 once authorized)", "POST {id}/acks", (id, t) -> post(s + id + "/acks", t,
+                        Map.of("ids", List.of("x"))), 409),
+                new Route("nacks (webhook: 409 once authorized)", "POST {id}/nacks", (id, t) -> post(s + id + "/nacks", t,
+                        Map.of("ids", List.of("x"))), 409),
+                new Route("dead letters list", "GET {id}/dead-letters", (id, t) -> h.get(s + id + "/dead-letters", t), 200),
+                new Route("dead letter get", "GET {id}/dead-letters/{dead}", (id, t) -> h.get(s + id + "/dead-letters/none", t), 404),
+                new Route("dead letters redrive", "POST {id}/dead-letters/redrive", (id, t) -> post(s + id + "/dead-letters/redrive", t,
+                        Map.of("all", true)), 200),
+                new Route("dead letters discard", "POST {id}/dead-letters/discard", (id, t) -> post(s + id + "/dead-letters/discard", t,
+                        Map.of("all", true)), 200),
+                new Route("dead letter redrive one", "POST {id}/dead-letters/{dead}/redrive", (id, t) -> post(s + id + "/dead-letters/none/redrive", t,
+                        null), 404),
+                new Route("dead letter delete one", "DELETE {id}/dead-letters/{dead}", (id, t) -> h.send("DELETE", s + id + "/dead-letters/none", t,
+                        null, null), 404));
     }
 
     @ParameterizedTest(name = "{0} as {1} -> {2}")

@@ -118,6 +118,8 @@ class SubscriptionApiTest {
                 Arguments.of("{\"sink\": \"" + PUBLIC_SINK + "\", \"filters\": [{\"sql\": \""
                         + "(".repeat(65) + "true" + ")".repeat(65) + "\"}]}", "filters[0].sql",
                         "the limit is 64 (filters.sql-max-depth)"),
+                Arguments.of("{\"sink\": \"" + PUBLIC_SINK + "\", \"filters\": [{\"sql\": \"EXISTS\"}]}",
+                        "filters[0].sql", "syntax error at character 7"),
                 Arguments.of("{\"sink\": \"" + PUBLIC_SINK + "\", \"filters\": [{\"exact\": {\"type\": 1}}]}",
                         "filters[0].exact.type", "must be a string"),
                 Arguments.of("{\"sink\": \"" + PUBLIC_SINK + "\", \"filters\": {\"prefix\": {\"type\": \"ci.\"}}}",
