@@ -47,6 +47,9 @@ import java.util.stream.Stream;
  * into place. A run killed at any point leaves either an uncommitted staging directory (deleted on
  * the rerun, which reads again from the manifest's position) or a committed one whose moves the rerun
  * finishes; so run twice, or killed and rerun, the directory ends with every row once.
+ *
+ * <p><b>Following.</b> {@link #follow} is the server's continuous archive ({@link ContinuousArchive}):
+ * the replay above on a named subscription that never ends, committing at least every commit interval.
  */
 public final class Exporter {
 

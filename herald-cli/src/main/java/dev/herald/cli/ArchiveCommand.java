@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code herald archive status|query}: look at an export directory or the server's continuous archive. */
 @Command(name = "archive", mixinStandardHelpOptions = true,
-        description = "Inspect and query a directory written by 'herald export' or by the server's archive (archive.dir).",
+        description = "Inspect and query a directory written by 'herald export' or by the server's archive "
+                + "(archive.dir).",
         subcommands = {ArchiveCommand.Status.class, ArchiveCommand.Query.class})
 final class ArchiveCommand {
 
