@@ -38,6 +38,8 @@ import java.util.Objects;
  * @param ephemeralTtl               an ephemeral pull subscription (the CLI's {@code tail}) without a
  *                                   connected stream for this long is deleted (default 10 min)
  * @param defaultPolicy              delivery policy fields a subscription leaves out
+ * @param limits                     what one token may hold (subscriptions, streams, un-acked events) and
+ *                                   when unread PULL subscriptions expire
  * @param clock                      the time source (tests)
  */
 public record SubscriptionSettings(String defaultTopic, Duration webhookConnectTimeout, Duration webhookReadTimeout,
@@ -45,7 +47,7 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
                                    int autoDisableAfterFailures, Duration autoDisableAfterFailingFor,
                                    Duration secretRotationGrace, Duration pullAckDeadline, Duration sseKeepAlive,
                                    int pullMaxOutstanding, Duration ephemeralTtl, DeliveryPolicy defaultPolicy,
-                                   Clock clock) {
+                                   SubscriptionLimits limits, Clock clock) {
 
     public SubscriptionSettings {
         Objects.requireNonNull(defaultTopic, "defaultTopic");
@@ -58,6 +60,7 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
         requirePositive(sseKeepAlive, "sseKeepAlive");
         requirePositive(ephemeralTtl, "ephemeralTtl");
         Objects.requireNonNull(defaultPolicy, "defaultPolicy");
+        Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(clock, "clock");
         if (autoDisableAfterFailures < 0 || pullMaxOutstanding < 1) {
             throw new IllegalArgumentException("autoDisableAfterFailures must be >= 0 and pullMaxOutstanding >= 1");
@@ -68,17 +71,21 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
     public static SubscriptionSettings defaults() {
         return new SubscriptionSettings("events", Duration.ofSeconds(10), Duration.ofSeconds(10), true, List.of(),
                 false, 100, Duration.ofDays(5), Duration.ofHours(24), Duration.ofSeconds(60),
-                Duration.ofSeconds(15), 1000, Duration.ofMinutes(10), DeliveryPolicy.DEFAULT, Clock.systemUTC());
+                Duration.ofSeconds(15), 1000, Duration.ofMinutes(10), DeliveryPolicy.DEFAULT,
+                SubscriptionLimits.DEFAULTS, Clock.systemUTC());
     }
 
-    /** The defaults with the server configuration's {@code webhooks.*} and {@code pull.*} settings. */
+    /** The defaults with the server configuration's {@code webhooks.*}, {@code pull.*} and {@code limits.*} settings. */
     public static SubscriptionSettings from(ServerConfig config) {
         SubscriptionSettings d = defaults();
         return new SubscriptionSettings(d.defaultTopic(), config.get(ServerConfig.WEBHOOKS_CONNECT_TIMEOUT), config.get(ServerConfig.WEBHOOKS_TIMEOUT),
                 config.get(ServerConfig.WEBHOOKS_SSRF_GUARD), config.get(ServerConfig.WEBHOOKS_SSRF_ALLOW), config.get(ServerConfig.WEBHOOKS_REQUIRE_HTTPS),
                 config.get(ServerConfig.WEBHOOKS_DISABLE_AFTER_FAILURES), config.get(ServerConfig.WEBHOOKS_DISABLE_AFTER_FAILING_FOR),
                 config.get(ServerConfig.WEBHOOKS_SECRET_ROTATION_GRACE), config.get(ServerConfig.PULL_ACK_DEADLINE), d.sseKeepAlive(),
-                d.pullMaxOutstanding(), d.ephemeralTtl(), d.defaultPolicy(), d.clock());
+                Math.min(d.pullMaxOutstanding(), config.get(ServerConfig.LIMITS_MAX_OUTSTANDING)), d.ephemeralTtl(),
+                d.defaultPolicy(), new SubscriptionLimits(config.get(ServerConfig.LIMITS_SUBSCRIPTIONS_PER_TOKEN),
+                        config.get(ServerConfig.LIMITS_STREAMS_PER_TOKEN), config.get(ServerConfig.LIMITS_MAX_OUTSTANDING),
+                        config.get(ServerConfig.PULL_EXPIRE_AFTER)), d.clock());
     }
 
     /** A builder starting from these settings. */
@@ -109,6 +116,7 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
         private int pullMaxOutstanding;
         private Duration ephemeralTtl;
         private DeliveryPolicy defaultPolicy;
+        private SubscriptionLimits limits;
         private Clock clock;
 
         private Builder(SubscriptionSettings from) {
@@ -126,6 +134,7 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
             pullMaxOutstanding = from.pullMaxOutstanding;
             ephemeralTtl = from.ephemeralTtl;
             defaultPolicy = from.defaultPolicy;
+            limits = from.limits;
             clock = from.clock;
         }
 
@@ -191,6 +200,11 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
             return this;
         }
 
+        public Builder limits(SubscriptionLimits newLimits) {
+            this.limits = newLimits;
+            return this;
+        }
+
         public Builder clock(Clock newClock) {
             this.clock = newClock;
             return this;
@@ -200,7 +214,7 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
             return new SubscriptionSettings(defaultTopic, webhookConnectTimeout, webhookReadTimeout, ssrfGuard,
                     ssrfAllowList, requireHttps, autoDisableAfterFailures, autoDisableAfterFailingFor,
                     secretRotationGrace, pullAckDeadline, sseKeepAlive, pullMaxOutstanding, ephemeralTtl,
-                    defaultPolicy, clock);
+                    defaultPolicy, limits, clock);
         }
     }
 }
