@@ -37,7 +37,8 @@ class OwnershipMatrixTest {
 
     @BeforeAll
     static void start() {
-        h = Harness.start(dir);
+        // Each case creates its own subscription with the owner token, more than the default limit.
+        h = Harness.start(dir, Map.of("limits.subscriptions-per-token", "1000"));
         tokens = Map.of(
                 "owner", h.createToken("owner", List.of("subscribe:ci.*"), P),
                 "other-subscriber", h.createToken("other", List.of("subscribe:ci.*"), P),
