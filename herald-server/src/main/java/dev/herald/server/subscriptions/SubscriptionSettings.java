@@ -1,6 +1,7 @@
 package dev.herald.server.subscriptions;
 
 import dev.herald.dispatch.DeliveryPolicy;
+import dev.herald.filter.SqlLimits;
 import dev.herald.server.config.ServerConfig;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,6 +39,7 @@ import java.util.Objects;
  * @param ephemeralTtl               an ephemeral pull subscription (the CLI's {@code tail}) without a
  *                                   connected stream for this long is deleted (default 10 min)
  * @param defaultPolicy              delivery policy fields a subscription leaves out
+ * @param sqlLimits                  bounds on a {@code sql} filter a client sends (length, depth, wildcards)
  * @param limits                     what one token may hold (subscriptions, streams, un-acked events) and
  *                                   when unread PULL subscriptions expire
  * @param clock                      the time source (tests)
@@ -47,7 +49,7 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
                                    int autoDisableAfterFailures, Duration autoDisableAfterFailingFor,
                                    Duration secretRotationGrace, Duration pullAckDeadline, Duration sseKeepAlive,
                                    int pullMaxOutstanding, Duration ephemeralTtl, DeliveryPolicy defaultPolicy,
-                                   SubscriptionLimits limits, Clock clock) {
+                                   SqlLimits sqlLimits, SubscriptionLimits limits, Clock clock) {
 
     public SubscriptionSettings {
         Objects.requireNonNull(defaultTopic, "defaultTopic");
@@ -60,6 +62,7 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
         requirePositive(sseKeepAlive, "sseKeepAlive");
         requirePositive(ephemeralTtl, "ephemeralTtl");
         Objects.requireNonNull(defaultPolicy, "defaultPolicy");
+        Objects.requireNonNull(sqlLimits, "sqlLimits");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(clock, "clock");
         if (autoDisableAfterFailures < 0 || pullMaxOutstanding < 1) {
@@ -71,7 +74,7 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
     public static SubscriptionSettings defaults() {
         return new SubscriptionSettings("events", Duration.ofSeconds(10), Duration.ofSeconds(10), true, List.of(),
                 false, 100, Duration.ofDays(5), Duration.ofHours(24), Duration.ofSeconds(60),
-                Duration.ofSeconds(15), 1000, Duration.ofMinutes(10), DeliveryPolicy.DEFAULT,
+                Duration.ofSeconds(15), 1000, Duration.ofMinutes(10), DeliveryPolicy.DEFAULT, SqlLimits.DEFAULTS,
                 SubscriptionLimits.DEFAULTS, Clock.systemUTC());
     }
 
@@ -83,7 +86,10 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
                 config.get(ServerConfig.WEBHOOKS_DISABLE_AFTER_FAILURES), config.get(ServerConfig.WEBHOOKS_DISABLE_AFTER_FAILING_FOR),
                 config.get(ServerConfig.WEBHOOKS_SECRET_ROTATION_GRACE), config.get(ServerConfig.PULL_ACK_DEADLINE), d.sseKeepAlive(),
                 Math.min(d.pullMaxOutstanding(), config.get(ServerConfig.LIMITS_MAX_OUTSTANDING)), d.ephemeralTtl(),
-                d.defaultPolicy(), new SubscriptionLimits(config.get(ServerConfig.LIMITS_SUBSCRIPTIONS_PER_TOKEN),
+                d.defaultPolicy(),
+                new SqlLimits(config.get(ServerConfig.FILTERS_SQL_MAX_LENGTH), config.get(ServerConfig.FILTERS_SQL_MAX_DEPTH),
+                        config.get(ServerConfig.FILTERS_SQL_MAX_WILDCARDS)),
+                new SubscriptionLimits(config.get(ServerConfig.LIMITS_SUBSCRIPTIONS_PER_TOKEN),
                         config.get(ServerConfig.LIMITS_STREAMS_PER_TOKEN), config.get(ServerConfig.LIMITS_MAX_OUTSTANDING),
                         config.get(ServerConfig.PULL_EXPIRE_AFTER)), d.clock());
     }
@@ -116,6 +122,7 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
         private int pullMaxOutstanding;
         private Duration ephemeralTtl;
         private DeliveryPolicy defaultPolicy;
+        private SqlLimits sqlLimits;
         private SubscriptionLimits limits;
         private Clock clock;
 
@@ -134,6 +141,7 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
             pullMaxOutstanding = from.pullMaxOutstanding;
             ephemeralTtl = from.ephemeralTtl;
             defaultPolicy = from.defaultPolicy;
+            sqlLimits = from.sqlLimits;
             limits = from.limits;
             clock = from.clock;
         }
@@ -200,6 +208,11 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
             return this;
         }
 
+        public Builder sqlLimits(SqlLimits newSqlLimits) {
+            this.sqlLimits = newSqlLimits;
+            return this;
+        }
+
         public Builder limits(SubscriptionLimits newLimits) {
             this.limits = newLimits;
             return this;
@@ -214,7 +227,7 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
             return new SubscriptionSettings(defaultTopic, webhookConnectTimeout, webhookReadTimeout, ssrfGuard,
                     ssrfAllowList, requireHttps, autoDisableAfterFailures, autoDisableAfterFailingFor,
                     secretRotationGrace, pullAckDeadline, sseKeepAlive, pullMaxOutstanding, ephemeralTtl,
-                    defaultPolicy, limits, clock);
+                    defaultPolicy, sqlLimits, limits, clock);
         }
     }
 }
