@@ -36,6 +36,7 @@ final class DeadLetterQueue {
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterQueue.class);
     /** A browse stops after this many messages: listing a huge dead-letter queue is not what it is for. */
     private static final int MAX_BROWSE = 100_000;
+    private static final java.time.Duration RETURN_WAIT = java.time.Duration.ofSeconds(2);
     static final String LIMIT_REACHED = "returned to its queue unsettled more often than the delivery limit"
             + " (x-delivery-limit) allows: consumers closed or died while holding it";
 
@@ -78,7 +79,7 @@ final class DeadLetterQueue {
         return page;
     }
 
-    int redrive(String subscription, List<String> ids) {
+    int redrive(String subscription, Target target, List<String> ids) {
         Set<String> wanted = new HashSet<>(ids);
         return browse(subscription, (channel, letters) -> {
             List<Letter> chosen = letters.stream().filter(l -> wanted.contains(l.letter().id())).toList();
@@ -87,7 +88,7 @@ final class DeadLetterQueue {
                     Messages.FIRST_ATTEMPT_AT, Messages.GENERATION)) {
                 fresh.put(header, null);
             }
-            publisher.publish(chosen.stream().map(l -> new Publisher.Outgoing("", names.queue(subscription),
+            publisher.publish(chosen.stream().map(l -> target.message(l.letter().event(),
                     Messages.withHeaders(l.props(), fresh), l.body())).toList());
             for (Letter letter : chosen) {
                 channel.basicAck(letter.tag(), false);
@@ -114,18 +115,22 @@ final class DeadLetterQueue {
         String queue = names.deadLetters(subscription);
         lock.lock();
         Channel channel = null;
+        int fetched = 0;
+        int settled = 0;
         try {
             channel = connection.createChannel();
             List<Letter> letters = new ArrayList<>();
-            for (GetResponse got = channel.basicGet(queue, false); got != null && letters.size() < MAX_BROWSE;
+            for (GetResponse got = channel.basicGet(queue, false); got != null && fetched < MAX_BROWSE;
                  got = channel.basicGet(queue, false)) {
+                fetched++;
                 Letter letter = read(subscription, got);
                 if (letter != null) {
                     letters.add(letter);
                 }
             }
             letters.sort(Comparator.comparing((Letter l) -> l.letter().deadAt()).thenComparing(l -> l.letter().id()));
-            return choice.apply(channel, letters);
+            settled = choice.apply(channel, letters);
+            return settled;
         } catch (IOException e) {
             if (Topology.rootMessage(e).contains("NOT_FOUND")) {
                 return 0;
@@ -135,8 +140,34 @@ final class DeadLetterQueue {
         } finally {
             if (channel != null) {
                 Publisher.closeQuietly(channel); // returns every message not acknowledged
+                awaitReturned(queue, fetched - settled);
             }
             lock.unlock();
+        }
+    }
+
+    /**
+     * Waits, briefly, until the messages a browse returned are counted in the queue again: the broker takes them
+     * back asynchronously, and a count read right after a browse would miss them.
+     */
+    private void awaitReturned(String queue, int returned) {
+        if (returned <= 0) {
+            return;
+        }
+        long deadline = System.nanoTime() + RETURN_WAIT.toNanos();
+        try {
+            Channel channel = connection.createChannel();
+            try {
+                while (channel.queueDeclarePassive(queue).getMessageCount() < returned && System.nanoTime() < deadline) {
+                    Thread.sleep(2);
+                }
+            } finally {
+                Publisher.closeQuietly(channel);
+            }
+        } catch (IOException e) {
+            LOG.debug("cannot count {} after a browse: {}", queue, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

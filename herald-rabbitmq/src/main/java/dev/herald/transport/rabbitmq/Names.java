@@ -8,7 +8,9 @@ import java.util.regex.Pattern;
  *   <li>{@code <p>.topic.<topic>}: a topic's durable fanout exchange, and {@code <p>.topic.<topic>.log} the
  *       stream bound to it that keeps the topic's history for replay;</li>
  *   <li>{@code <p>.sub.<name>}: a subscription's quorum queue; {@code .dead} its dead letters; {@code .wait.<ms>}
- *       the queue events wait in for a delivery delay; {@code .retry.<ms>} the queues nacked events wait in;</li>
+ *       the queue events wait in for a delivery delay; {@code .retry.<ms>} the queues nacked events wait in;
+ *       for an ordered subscription, {@code .hash} its consistent-hash exchange and {@code .shard.<i>} its
+ *       queues instead of the one queue;</li>
  *   <li>{@code <p>.subscriptions}: the stream of subscription definitions.</li>
  * </ul>
  */
@@ -34,6 +36,14 @@ record Names(String prefix) {
 
     String queue(String subscription) {
         return prefix + ".sub." + subscription;
+    }
+
+    String hash(String subscription) {
+        return queue(subscription) + ".hash";
+    }
+
+    String shard(String subscription, int index) {
+        return queue(subscription) + ".shard." + index;
     }
 
     String deadLetters(String subscription) {

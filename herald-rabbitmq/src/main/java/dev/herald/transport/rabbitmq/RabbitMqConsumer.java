@@ -2,6 +2,7 @@ package dev.herald.transport.rabbitmq;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import dev.herald.transport.Delivery;
@@ -17,63 +18,68 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A consumer of a subscription's quorum queue on a channel of its own: the broker pushes up to the prefetch
- * limit, {@link #poll} hands them out, and {@link #close()} closes the channel, which returns every message not
- * acknowledged to the queue for redelivery.
+ * A consumer of a subscription on a channel of its own: the broker pushes up to the prefetch limit into its
+ * {@link Inbox}, {@link #poll} hands them out, and {@link #close()} closes the channel, which returns every
+ * message not acknowledged to its queue for redelivery.
  *
- * <p>Settling: an ack is a {@code basic.ack}. A nack re-publishes a copy (attempt + 1) into the subscription's
+ * <p>Settling: an ack is a {@code basic.ack}. A dead letter is a copy with the error in the dead-letter queue,
+ * then the ack. A nack on an unordered subscription re-publishes a copy (attempt + 1) into the subscription's
  * retry queue for that delay, or straight into its queue without one, and acknowledges the original once the
- * copy is confirmed. A dead letter is a copy with the error in the dead-letter queue, then the ack. A crash in
- * between leaves both, so the event may come twice but is never lost.
+ * copy is confirmed; a crash in between leaves both, so the event may come twice but is never lost. A nack on
+ * an ordered subscription keeps the message unacknowledged and hands it out again after the delay, its key
+ * held back meanwhile: a copy would lose its place in the key's order.
  */
 final class RabbitMqConsumer extends PollingConsumer<List<Delivery>> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RabbitMqConsumer.class);
 
-    private record Received(long tag, AMQP.BasicProperties props, byte[] body, Instant at) {
+    /** What a consumer needs of its transport. */
+    record Plumbing(Connection connection, Names names, Publisher publisher, Topology topology, int prefetch) {
     }
 
     private final Channel channel;
-    private final Names names;
-    private final Publisher publisher;
-    private final Topology topology;
+    private final Plumbing plumbing;
+    private final boolean ordered;
     private final LongSupplier generation;
     private final TopicSignals.Signal signal;
     private final ReentrantLock channelLock = new ReentrantLock();
-    private final ConcurrentLinkedQueue<Received> buffer = new ConcurrentLinkedQueue<>();
+    private final Inbox inbox;
     private final Map<Long, RabbitMqDelivery> outstanding = new ConcurrentHashMap<>();
     private final Runnable onClose;
 
-    private RabbitMqConsumer(String subscription, TopicSignals.Signal signal, Channel channel, Names names,
-                             Publisher publisher, Topology topology, LongSupplier generation, Runnable onClose) {
+    private RabbitMqConsumer(String subscription, TopicSignals.Signal signal, Channel channel, Plumbing plumbing,
+                             boolean ordered, LongSupplier generation, Runnable onClose) {
         super(subscription, signal);
         this.signal = signal;
         this.channel = channel;
-        this.names = names;
-        this.publisher = publisher;
-        this.topology = topology;
+        this.plumbing = plumbing;
+        this.ordered = ordered;
+        this.inbox = new Inbox(ordered);
         this.generation = generation;
         this.onClose = onClose;
     }
 
-    /** Opens a channel and starts consuming the subscription's queue. */
-    static RabbitMqConsumer open(com.rabbitmq.client.Connection connection, String subscription, Names names,
-                                 Publisher publisher, Topology topology, LongSupplier generation, int prefetch,
-                                 Runnable onClose) {
+    /**
+     * Opens a channel and consumes the subscription's queues: its one queue, or every shard of an ordered one
+     * (the broker makes one consumer active per shard).
+     */
+    static RabbitMqConsumer open(Plumbing plumbing, String subscription, List<String> queues, boolean ordered,
+                                 LongSupplier generation, Runnable onClose) {
         Channel channel = null;
         try {
-            channel = connection.createChannel();
-            channel.basicQos(prefetch);
-            RabbitMqConsumer consumer = new RabbitMqConsumer(subscription, new TopicSignals.Signal(), channel, names,
-                    publisher, topology, generation, onClose);
-            channel.basicConsume(names.queue(subscription), false, consumer.new Receiver(channel));
+            channel = plumbing.connection().createChannel();
+            channel.basicQos(plumbing.prefetch());
+            RabbitMqConsumer consumer = new RabbitMqConsumer(subscription, new TopicSignals.Signal(), channel,
+                    plumbing, ordered, generation, onClose);
+            for (String queue : queues) {
+                channel.basicConsume(queue, false, consumer.new Receiver(channel));
+            }
             return consumer;
         } catch (IOException e) {
             if (channel != null) {
@@ -94,7 +100,8 @@ final class RabbitMqConsumer extends PollingConsumer<List<Delivery>> {
             if (isClosed()) {
                 return; // the channel closes and returns it
             }
-            buffer.add(new Received(envelope.getDeliveryTag(), props, body, Instant.now()));
+            inbox.add(new Inbox.Received(envelope.getDeliveryTag(), props, body, Instant.now(),
+                    envelope.getRoutingKey(), Messages.attempt(props), null));
             signal.raise();
         }
     }
@@ -103,10 +110,10 @@ final class RabbitMqConsumer extends PollingConsumer<List<Delivery>> {
     protected List<Delivery> lease(int max) {
         List<Delivery> batch = new ArrayList<>();
         long current = generation.getAsLong();
-        for (Received received = buffer.poll(); received != null; received = batch.size() < max ? buffer.poll() : null) {
+        for (Inbox.Received received : inbox.take(max)) {
             if (Messages.number(received.props(), Messages.GENERATION).orElse(current) < current) {
                 // A retry from before a seek: seek drops pending retries.
-                basicAck(received.tag());
+                drop(received);
                 continue;
             }
             CloudEvent event;
@@ -115,12 +122,11 @@ final class RabbitMqConsumer extends PollingConsumer<List<Delivery>> {
             } catch (RuntimeException e) {
                 LOG.warn("subscription {}: message {} is not a CloudEvent, rejected to the dead letters: {}",
                         subscriptionName(), received.props().getMessageId(), e.toString());
-                long tag = received.tag();
-                withChannel(() -> channel.basicReject(tag, false));
+                withChannel(() -> channel.basicReject(received.tag(), false));
+                inbox.settled(received.key());
                 continue;
             }
-            RabbitMqDelivery delivery = new RabbitMqDelivery(this, received.tag(), received.props(), received.body(),
-                    event, subscriptionName(), received.at(), current);
+            RabbitMqDelivery delivery = new RabbitMqDelivery(this, received, event, subscriptionName(), current);
             outstanding.put(received.tag(), delivery);
             batch.add(delivery);
         }
@@ -151,7 +157,7 @@ final class RabbitMqConsumer extends PollingConsumer<List<Delivery>> {
         } finally {
             channelLock.unlock();
         }
-        buffer.clear();
+        inbox.clear();
         outstanding.clear();
     }
 
@@ -162,7 +168,7 @@ final class RabbitMqConsumer extends PollingConsumer<List<Delivery>> {
 
     /** Messages this consumer holds that are not ready in the queue: received and not yet settled. */
     long unsettled() {
-        return buffer.size() + outstanding.size();
+        return inbox.size() + outstanding.size();
     }
 
     /** Deliveries handed out and not yet settled. */
@@ -171,20 +177,47 @@ final class RabbitMqConsumer extends PollingConsumer<List<Delivery>> {
     }
 
     void ack(RabbitMqDelivery delivery) {
-        settleIfOpen(() -> basicAck(delivery.tag()));
+        settleIfOpen(() -> basicAck(delivery.received()));
     }
 
     void nack(RabbitMqDelivery delivery, Duration delay) {
         settleIfOpen(() -> {
+            if (ordered) {
+                retryInPlace(delivery, delay);
+                return;
+            }
             long millis = roundUpMillis(delay);
+            Names names = plumbing.names();
             String target = millis == 0 ? names.queue(subscriptionName())
-                    : topology.retryQueue(subscriptionName(), millis);
+                    : plumbing.topology().retryQueue(subscriptionName(), millis);
             AMQP.BasicProperties props = Messages.withHeaders(delivery.props(), Map.of(
                     Messages.ATTEMPT, delivery.attempt() + 1,
                     Messages.FIRST_ATTEMPT_AT, delivery.firstAttemptAt().toEpochMilli(),
                     Messages.GENERATION, delivery.generation()));
-            publisher.publish(List.of(new Publisher.Outgoing("", target, props, delivery.body())));
-            basicAck(delivery.tag());
+            plumbing.publisher().publish(List.of(new Publisher.Outgoing("", target, props, delivery.body())));
+            basicAck(delivery.received());
+        });
+    }
+
+    /** The ordered nack: the message stays unacknowledged and comes back after the delay, its key held. */
+    private void retryInPlace(RabbitMqDelivery delivery, Duration delay) {
+        outstanding.remove(delivery.tag());
+        Inbox.Received again = delivery.received().retry(delivery.firstAttemptAt());
+        Thread.ofVirtual().name("herald-rabbitmq-retry").start(() -> {
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (isClosed()) {
+                return; // closing the channel returned it to its shard
+            }
+            if (generation.getAsLong() > delivery.generation()) {
+                drop(again); // seek drops pending retries
+                return;
+            }
+            inbox.addRetry(again);
+            signal.raise();
         });
     }
 
@@ -196,15 +229,26 @@ final class RabbitMqConsumer extends PollingConsumer<List<Delivery>> {
                     Messages.ATTEMPT, delivery.attempt(),
                     Messages.FIRST_ATTEMPT_AT, delivery.firstAttemptAt().toEpochMilli(),
                     Messages.DEAD_AT, Instant.now().toEpochMilli()));
-            publisher.publish(List.of(new Publisher.Outgoing("", names.deadLetters(subscriptionName()), props,
-                    delivery.body())));
-            basicAck(delivery.tag());
+            plumbing.publisher().publish(List.of(new Publisher.Outgoing("",
+                    plumbing.names().deadLetters(subscriptionName()), props, delivery.body())));
+            basicAck(delivery.received());
         });
     }
 
-    private void basicAck(long tag) {
-        withChannel(() -> channel.basicAck(tag, false));
-        outstanding.remove(tag);
+    private void drop(Inbox.Received received) {
+        try {
+            basicAck(received);
+        } catch (TransportException e) {
+            if (!isClosed()) {
+                throw e;
+            }
+        }
+    }
+
+    private void basicAck(Inbox.Received received) {
+        withChannel(() -> channel.basicAck(received.tag(), false));
+        outstanding.remove(received.tag());
+        inbox.settled(received.key());
     }
 
     @FunctionalInterface

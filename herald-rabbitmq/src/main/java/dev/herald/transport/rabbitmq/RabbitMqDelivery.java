@@ -14,34 +14,35 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class RabbitMqDelivery extends AbstractDelivery {
 
     private final RabbitMqConsumer consumer;
-    private final long tag;
-    private final AMQP.BasicProperties props;
-    private final byte[] body;
+    private final Inbox.Received received;
     private final Instant firstAttemptAt;
     private final long generation;
     private final AtomicBoolean settled = new AtomicBoolean();
 
-    RabbitMqDelivery(RabbitMqConsumer consumer, long tag, AMQP.BasicProperties props, byte[] body, CloudEvent event,
-                     String subscription, Instant receivedAt, long generation) {
-        super(event, subscription, Messages.attempt(props), Messages.publishedAt(props));
+    RabbitMqDelivery(RabbitMqConsumer consumer, Inbox.Received received, CloudEvent event, String subscription,
+                     long generation) {
+        super(event, subscription, received.attempt(), Messages.publishedAt(received.props()));
         this.consumer = consumer;
-        this.tag = tag;
-        this.props = props;
-        this.body = body;
-        this.firstAttemptAt = Messages.instant(props, Messages.FIRST_ATTEMPT_AT).orElse(receivedAt);
+        this.received = received;
+        this.firstAttemptAt = received.firstAttemptAt() != null ? received.firstAttemptAt()
+                : Messages.instant(received.props(), Messages.FIRST_ATTEMPT_AT).orElse(received.at());
         this.generation = generation;
     }
 
+    Inbox.Received received() {
+        return received;
+    }
+
     long tag() {
-        return tag;
+        return received.tag();
     }
 
     AMQP.BasicProperties props() {
-        return props;
+        return received.props();
     }
 
     byte[] body() {
-        return body;
+        return received.body();
     }
 
     Instant firstAttemptAt() {
@@ -76,6 +77,6 @@ final class RabbitMqDelivery extends AbstractDelivery {
 
     @Override
     protected String where() {
-        return "tag " + tag;
+        return "tag " + received.tag();
     }
 }

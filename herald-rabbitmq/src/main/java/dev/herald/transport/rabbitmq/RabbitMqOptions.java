@@ -32,9 +32,11 @@ import java.util.regex.Pattern;
  *                          arrive; default 8
  * @param confirmTimeout    how long a publish waits for the broker's confirms before it fails; default 30 s
  * @param retention         how long a topic's stream keeps events for replay ({@code x-max-age}); default 7 days
+ * @param orderingShards    how many queues an ordered subscription spreads its keys over (each consumed by one
+ *                          consumer at a time); fixed when the subscription is created; default 4
  */
 public record RabbitMqOptions(URI uri, String prefix, int deliveryLimit, int prefetch, int publisherChannels,
-                              Duration confirmTimeout, Duration retention) {
+                              Duration confirmTimeout, Duration retention, int orderingShards) {
 
     private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
 
@@ -66,6 +68,9 @@ public record RabbitMqOptions(URI uri, String prefix, int deliveryLimit, int pre
         if (retention.toSeconds() < 1) {
             violations.add(new Violation("retention", "must be at least one second", retention.toString()));
         }
+        if (orderingShards < 1 || orderingShards > 256) {
+            violations.add(new Violation("orderingShards", "must be between 1 and 256", String.valueOf(orderingShards)));
+        }
         if (!violations.isEmpty()) {
             throw new IllegalArgumentException("invalid RabbitMQ options: " + violations.stream()
                     .map(Violation::toString).reduce((a, b) -> a + "; " + b).orElseThrow());
@@ -75,42 +80,55 @@ public record RabbitMqOptions(URI uri, String prefix, int deliveryLimit, int pre
     /** The defaults documented on each component: a local broker with the {@code guest} user. */
     public static RabbitMqOptions defaults() {
         return new RabbitMqOptions(URI.create("amqp://guest:guest@127.0.0.1:5672"), "herald", 50, 100, 8,
-                Duration.ofSeconds(30), Duration.ofDays(7));
+                Duration.ofSeconds(30), Duration.ofDays(7), 4);
     }
 
     /** These options with another {@link #uri()}. */
     public RabbitMqOptions withUri(URI value) {
-        return new RabbitMqOptions(value, prefix, deliveryLimit, prefetch, publisherChannels, confirmTimeout, retention);
+        return new RabbitMqOptions(value, prefix, deliveryLimit, prefetch, publisherChannels, confirmTimeout, retention,
+                orderingShards);
     }
 
     /** These options with another {@link #prefix()}. */
     public RabbitMqOptions withPrefix(String value) {
-        return new RabbitMqOptions(uri, value, deliveryLimit, prefetch, publisherChannels, confirmTimeout, retention);
+        return new RabbitMqOptions(uri, value, deliveryLimit, prefetch, publisherChannels, confirmTimeout, retention,
+                orderingShards);
     }
 
     /** These options with another {@link #deliveryLimit()}. */
     public RabbitMqOptions withDeliveryLimit(int value) {
-        return new RabbitMqOptions(uri, prefix, value, prefetch, publisherChannels, confirmTimeout, retention);
+        return new RabbitMqOptions(uri, prefix, value, prefetch, publisherChannels, confirmTimeout, retention,
+                orderingShards);
     }
 
     /** These options with another {@link #prefetch()}. */
     public RabbitMqOptions withPrefetch(int value) {
-        return new RabbitMqOptions(uri, prefix, deliveryLimit, value, publisherChannels, confirmTimeout, retention);
+        return new RabbitMqOptions(uri, prefix, deliveryLimit, value, publisherChannels, confirmTimeout, retention,
+                orderingShards);
     }
 
     /** These options with another {@link #publisherChannels()}. */
     public RabbitMqOptions withPublisherChannels(int value) {
-        return new RabbitMqOptions(uri, prefix, deliveryLimit, prefetch, value, confirmTimeout, retention);
+        return new RabbitMqOptions(uri, prefix, deliveryLimit, prefetch, value, confirmTimeout, retention,
+                orderingShards);
     }
 
     /** These options with another {@link #confirmTimeout()}. */
     public RabbitMqOptions withConfirmTimeout(Duration value) {
-        return new RabbitMqOptions(uri, prefix, deliveryLimit, prefetch, publisherChannels, value, retention);
+        return new RabbitMqOptions(uri, prefix, deliveryLimit, prefetch, publisherChannels, value, retention,
+                orderingShards);
     }
 
     /** These options with another {@link #retention()}. */
     public RabbitMqOptions withRetention(Duration value) {
-        return new RabbitMqOptions(uri, prefix, deliveryLimit, prefetch, publisherChannels, confirmTimeout, value);
+        return new RabbitMqOptions(uri, prefix, deliveryLimit, prefetch, publisherChannels, confirmTimeout, value,
+                orderingShards);
+    }
+
+    /** These options with another {@link #orderingShards()}. */
+    public RabbitMqOptions withOrderingShards(int value) {
+        return new RabbitMqOptions(uri, prefix, deliveryLimit, prefetch, publisherChannels, confirmTimeout, retention,
+                value);
     }
 
     /** The URI without its password, for messages and logs. */

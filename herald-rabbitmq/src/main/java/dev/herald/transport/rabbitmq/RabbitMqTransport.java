@@ -75,7 +75,7 @@ import java.util.concurrent.TimeoutException;
 public final class RabbitMqTransport implements Transport {
 
     private static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.DURABLE,
-            Capability.CONSUMER_GROUPS, Capability.REPLAY, Capability.NATIVE_DELAY));
+            Capability.ORDERING, Capability.CONSUMER_GROUPS, Capability.REPLAY, Capability.NATIVE_DELAY));
 
     private final RabbitMqOptions options;
     private final Connection connection;
@@ -85,6 +85,7 @@ public final class RabbitMqTransport implements Transport {
     private final Registry registry;
     private final StreamReplay replay;
     private final DeadLetterQueue deadLetters;
+    private final RabbitMqConsumer.Plumbing plumbing;
     /** This process's open consumers, with their subscriptions. */
     private final Map<RabbitMqConsumer, String> consumers = new ConcurrentHashMap<>();
     private final Lifecycle lifecycle = new Lifecycle("the RabbitMQ transport");
@@ -98,6 +99,7 @@ public final class RabbitMqTransport implements Transport {
         this.replay = new StreamReplay(connection, names, publisher, options.confirmTimeout());
         this.deadLetters = new DeadLetterQueue(connection, names, publisher);
         this.registry = Registry.open(connection, names.registry(), publisher, options.confirmTimeout());
+        this.plumbing = new RabbitMqConsumer.Plumbing(connection, names, publisher, topology, options.prefetch());
     }
 
     /**
@@ -160,10 +162,6 @@ public final class RabbitMqTransport implements Transport {
         Objects.requireNonNull(spec, "spec");
         Names.requireLegal("subscription name", spec.name());
         Names.requireLegal("topic", spec.topic());
-        if (spec.ordered()) {
-            throw new IllegalArgumentException("the rabbitmq transport does not keep per-key order: subscription "
-                    + spec.name() + " cannot be ordered");
-        }
         Optional<Registry.Definition> existing = registry.find(spec.name());
         if (existing.isEmpty()) {
             create(spec);
@@ -173,12 +171,18 @@ public final class RabbitMqTransport implements Transport {
     }
 
     private void create(SubscriptionSpec spec) {
+        String name = spec.name();
         topology.ensureTopic(spec.topic());
-        topology.declareSubscriptionQueues(spec.name());
+        int shards = spec.ordered() ? options.orderingShards() : 0;
+        if (shards > 0) {
+            topology.declareOrderedQueues(name, shards);
+        } else {
+            topology.declareSubscriptionQueues(name);
+        }
         long delay = spec.deliveryDelay().toMillis();
-        topology.bind(entry(spec.name(), delay), spec.topic());
-        replay.copy(spec.topic(), spec.start(), names.queue(spec.name()));
-        registry.write(Registry.Definition.of(spec, 0, delay > 0 ? List.of(delay) : List.of()));
+        bindEntry(name, spec.topic(), delay, shards);
+        replay.copy(spec.topic(), spec.start(), target(name, shards));
+        registry.write(Registry.Definition.of(spec, 0, delay > 0 ? List.of(delay) : List.of(), shards));
     }
 
     private void update(Registry.Definition stored, SubscriptionSpec spec) {
@@ -186,30 +190,68 @@ public final class RabbitMqTransport implements Transport {
             throw new IllegalArgumentException("subscription " + spec.name() + " reads topic " + stored.topic()
                     + "; it cannot move to topic " + spec.topic());
         }
+        if (stored.ordered() != spec.ordered()) {
+            // Its events sit in one queue or in shards: switching would strand them. A new subscription can start
+            // where this one is (from a timestamp).
+            throw new IllegalArgumentException("subscription " + spec.name() + " is " + (stored.ordered() ? "" : "not ")
+                    + "ordered; the rabbitmq transport cannot change that in place: create a new subscription");
+        }
         long before = stored.delayMillis();
         long after = spec.deliveryDelay().toMillis();
         List<Long> waits = new ArrayList<>(stored.waits());
         if (before != after) {
             // The new entry is bound before the old one is unbound, so no event misses both.
-            String entry = entry(spec.name(), after);
-            topology.bind(entry, spec.topic());
-            topology.unbind(before > 0 ? names.wait(spec.name(), before) : names.queue(spec.name()), spec.topic());
+            bindEntry(spec.name(), spec.topic(), after, stored.shards());
+            unbindEntry(spec.name(), spec.topic(), before, stored.shards());
             if (after > 0 && !waits.contains(after)) {
                 waits.add(after);
             }
         }
         SubscriptionSpec kept = spec.startingAt(stored.spec().start());
-        registry.write(Registry.Definition.of(kept, stored.generation(), waits));
+        registry.write(Registry.Definition.of(kept, stored.generation(), waits, stored.shards()));
     }
 
-    /** The queue a subscription's events enter: a wait queue for a delivery delay, else its own queue. */
-    private String entry(String subscription, long delayMillis) {
-        if (delayMillis == 0) {
-            return names.queue(subscription);
+    /**
+     * Binds where a subscription's events enter: a wait queue for a delivery delay (which then dead-letters them
+     * into the subscription), else its queue, or its hash exchange when ordered.
+     */
+    private void bindEntry(String subscription, String topic, long delayMillis, int shards) {
+        if (delayMillis > 0) {
+            String wait = names.wait(subscription, delayMillis);
+            topology.declareDelayQueue(wait, delayMillis, target(subscription, shards), null);
+            topology.bind(wait, topic);
+        } else if (shards > 0) {
+            topology.bindExchange(names.hash(subscription), topic);
+        } else {
+            topology.bind(names.queue(subscription), topic);
         }
-        String wait = names.wait(subscription, delayMillis);
-        topology.declareDelayQueue(wait, delayMillis, names.queue(subscription), null);
-        return wait;
+    }
+
+    private void unbindEntry(String subscription, String topic, long delayMillis, int shards) {
+        if (delayMillis > 0) {
+            topology.unbind(names.wait(subscription, delayMillis), topic);
+        } else if (shards > 0) {
+            topology.unbindExchange(names.hash(subscription), topic);
+        } else {
+            topology.unbind(names.queue(subscription), topic);
+        }
+    }
+
+    /** Where copies of events re-enter a subscription (replay, redrive). */
+    private Target target(String subscription, int shards) {
+        return shards > 0 ? Target.byKey(names.hash(subscription)) : Target.queue(names.queue(subscription));
+    }
+
+    /** The queues a subscription's consumers read: its queue, or its shards. */
+    private List<String> queues(Registry.Definition definition) {
+        if (definition.shards() == 0) {
+            return List.of(names.queue(definition.name()));
+        }
+        List<String> shards = new ArrayList<>();
+        for (int i = 0; i < definition.shards(); i++) {
+            shards.add(names.shard(definition.name(), i));
+        }
+        return shards;
     }
 
     @Override
@@ -226,8 +268,7 @@ public final class RabbitMqTransport implements Transport {
             return;
         }
         Registry.Definition definition = stored.get();
-        registry.write(new Registry.Definition(name, definition.topic(), definition.start(), definition.ordered(),
-                definition.delayMillis(), definition.generation(), definition.waits(), true, null));
+        registry.write(definition.asDeleted());
         for (RabbitMqConsumer consumer : consumersOf(name)) {
             consumer.close();
         }
@@ -237,18 +278,24 @@ public final class RabbitMqTransport implements Transport {
         for (String retry : topology.knownRetryQueues(name)) {
             topology.delete(retry);
         }
-        topology.delete(names.queue(name));
+        for (String queue : queues(definition)) {
+            topology.delete(queue);
+        }
+        if (definition.shards() > 0) {
+            topology.deleteExchange(names.hash(name));
+        }
         topology.delete(names.deadLetters(name));
     }
 
     @Override
     public Consumer openConsumer(String subscription) {
         lifecycle.ensureOpen();
-        require(subscription);
+        Registry.Definition definition = require(subscription);
         RabbitMqConsumer[] opened = new RabbitMqConsumer[1];
-        RabbitMqConsumer consumer = RabbitMqConsumer.open(connection, subscription, names, publisher, topology,
+        RabbitMqConsumer consumer = RabbitMqConsumer.open(plumbing, subscription, queues(definition),
+                definition.shards() > 0,
                 () -> registry.find(subscription).map(Registry.Definition::generation).orElse(0L),
-                options.prefetch(), () -> forget(opened[0]));
+                () -> forget(opened[0]));
         opened[0] = consumer;
         consumers.put(consumer, subscription);
         if (lifecycle.isClosed()) {
@@ -279,20 +326,24 @@ public final class RabbitMqTransport implements Transport {
         lifecycle.ensureOpen();
         Objects.requireNonNull(position, "position");
         Registry.Definition stored = require(subscription);
-        registry.write(new Registry.Definition(stored.name(), stored.topic(), stored.start(), stored.ordered(),
-                stored.delayMillis(), stored.generation() + 1, stored.waits(), false, null));
-        topology.purge(names.queue(subscription));
+        registry.write(stored.withGeneration(stored.generation() + 1));
+        for (String queue : queues(stored)) {
+            topology.purge(queue);
+        }
         if (stored.delayMillis() > 0) {
             topology.purge(names.wait(subscription, stored.delayMillis()));
         }
-        replay.copy(stored.topic(), position, names.queue(subscription));
+        replay.copy(stored.topic(), position, target(subscription, stored.shards()));
     }
 
     @Override
     public SubscriptionStats stats(String subscription) {
         lifecycle.ensureOpen();
         Registry.Definition stored = require(subscription);
-        long ready = topology.ready(names.queue(subscription));
+        long ready = 0;
+        for (String queue : queues(stored)) {
+            ready += topology.ready(queue);
+        }
         if (stored.delayMillis() > 0) {
             ready += topology.ready(names.wait(subscription, stored.delayMillis()));
         }
@@ -318,8 +369,8 @@ public final class RabbitMqTransport implements Transport {
     @Override
     public int redrive(String subscription, List<String> deadLetterIds) {
         lifecycle.ensureOpen();
-        require(subscription);
-        return deadLetters.redrive(subscription, deadLetterIds);
+        Registry.Definition stored = require(subscription);
+        return deadLetters.redrive(subscription, target(subscription, stored.shards()), deadLetterIds);
     }
 
     @Override

@@ -49,15 +49,16 @@ final class Registry implements AutoCloseable {
      * @param generation  raised by every seek: a nacked event of an older generation waiting for its retry is
      *                    dropped when it comes back
      * @param waits       every delivery delay it ever had, in milliseconds: the wait queues to delete with it
+     * @param shards      an ordered subscription's number of shards; 0 for an unordered one
      * @param deleted     a deletion
      * @param token       the writer's token, to recognise its own write when it comes back
      */
     record Definition(String name, String topic, String start, boolean ordered, long delayMillis, long generation,
-                      List<Long> waits, boolean deleted, String token) {
+                      List<Long> waits, int shards, boolean deleted, String token) {
 
-        static Definition of(SubscriptionSpec spec, long generation, List<Long> waits) {
+        static Definition of(SubscriptionSpec spec, long generation, List<Long> waits, int shards) {
             return new Definition(spec.name(), spec.topic(), spec.start().toString(), spec.ordered(),
-                    spec.deliveryDelay().toMillis(), generation, waits, false, null);
+                    spec.deliveryDelay().toMillis(), generation, waits, shards, false, null);
         }
 
         SubscriptionSpec spec() {
@@ -65,7 +66,15 @@ final class Registry implements AutoCloseable {
         }
 
         Definition withToken(String value) {
-            return new Definition(name, topic, start, ordered, delayMillis, generation, waits, deleted, value);
+            return new Definition(name, topic, start, ordered, delayMillis, generation, waits, shards, deleted, value);
+        }
+
+        Definition withGeneration(long value) {
+            return new Definition(name, topic, start, ordered, delayMillis, value, waits, shards, deleted, token);
+        }
+
+        Definition asDeleted() {
+            return new Definition(name, topic, start, ordered, delayMillis, generation, waits, shards, true, token);
         }
     }
 
@@ -92,7 +101,7 @@ final class Registry implements AutoCloseable {
             reader.basicQos(500);
             Registry registry = new Registry(stream, publisher, timeout, reader);
             reader.basicConsume(stream, false, Map.of("x-stream-offset", "first"), registry.new Follower(reader));
-            registry.write(new Definition("", "", "latest", false, 0, 0, List.of(), true, null));
+            registry.write(new Definition("", "", "latest", false, 0, 0, List.of(), 0, true, null));
             return registry;
         } catch (IOException e) {
             throw new TransportException("cannot read the subscription definitions in stream " + stream + ": "

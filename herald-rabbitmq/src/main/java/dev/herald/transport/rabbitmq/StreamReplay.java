@@ -51,12 +51,12 @@ final class StreamReplay {
     }
 
     /**
-     * Copies the topic's events published at or after {@code from} (all for earliest) into {@code queue}, up to
+     * Copies the topic's events published at or after {@code from} (all for earliest) to {@code target}, up to
      * now. Nothing for {@code latest}.
      *
      * @return how many events were copied
      */
-    int copy(String topic, StartPosition from, String queue) {
+    int copy(String topic, StartPosition from, Target target) {
         if (from instanceof StartPosition.Latest) {
             return 0;
         }
@@ -99,7 +99,7 @@ final class StreamReplay {
                 if (Messages.publishedAt(message.props()).isBefore(notBefore)) {
                     continue;
                 }
-                batch.add(new Publisher.Outgoing("", queue, Messages.withHeaders(message.props(), Map.of()),
+                batch.add(target.message(Messages.event(message.body()), Messages.withHeaders(message.props(), Map.of()),
                         message.body()));
                 if (batch.size() >= BATCH) {
                     publisher.publish(batch);

@@ -6,6 +6,7 @@ import com.rabbitmq.client.Connection;
 import dev.herald.transport.TransportException;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -78,29 +79,57 @@ final class Topology {
     void declareSubscriptionQueues(String subscription) {
         run("declare the queues of subscription " + subscription, ch -> {
             ch.queueDeclare(names.deadLetters(subscription), true, false, false, Map.of("x-queue-type", "quorum"));
-            ch.queueDeclare(names.queue(subscription), true, false, false, Map.of(
-                    "x-queue-type", "quorum",
-                    "x-delivery-limit", options.deliveryLimit(),
-                    "x-dead-letter-exchange", "",
-                    "x-dead-letter-routing-key", names.deadLetters(subscription),
-                    "x-dead-letter-strategy", "at-least-once",
-                    "x-overflow", "reject-publish"));
+            ch.queueDeclare(names.queue(subscription), true, false, false, subscriptionQueue(subscription, false));
             return null;
         });
+    }
+
+    /**
+     * Declares an ordered subscription's consistent-hash exchange and its shards: quorum queues with a single
+     * active consumer, each bound with weight 1, so the broker spreads ordering keys evenly and keeps each key on
+     * one shard (idempotent with the same options).
+     */
+    void declareOrderedQueues(String subscription, int shards) {
+        run("declare the shards of subscription " + subscription, ch -> {
+            ch.queueDeclare(names.deadLetters(subscription), true, false, false, Map.of("x-queue-type", "quorum"));
+            ch.exchangeDeclare(names.hash(subscription), "x-consistent-hash", true);
+            for (int i = 0; i < shards; i++) {
+                ch.queueDeclare(names.shard(subscription, i), true, false, false, subscriptionQueue(subscription, true));
+                ch.queueBind(names.shard(subscription, i), names.hash(subscription), "1");
+            }
+            return null;
+        });
+    }
+
+    private Map<String, Object> subscriptionQueue(String subscription, boolean singleActiveConsumer) {
+        Map<String, Object> arguments = new HashMap<>(Map.of(
+                "x-queue-type", "quorum",
+                "x-delivery-limit", options.deliveryLimit(),
+                "x-dead-letter-exchange", "",
+                "x-dead-letter-routing-key", names.deadLetters(subscription),
+                "x-dead-letter-strategy", "at-least-once",
+                "x-overflow", "reject-publish"));
+        if (singleActiveConsumer) {
+            arguments.put("x-single-active-consumer", true);
+        }
+        return arguments;
     }
 
     /**
      * Declares a queue whose messages wait {@code millis} and then move to {@code target}: a delivery delay or a
      * nack's delay, done by the broker (message TTL, then dead-lettering into the subscription's queue).
      */
-    void declareDelayQueue(String queue, long millis, String target, Duration idleExpiry) {
-        Map<String, Object> arguments = new java.util.HashMap<>(Map.of(
+    void declareDelayQueue(String queue, long millis, Target target, Duration idleExpiry) {
+        Map<String, Object> arguments = new HashMap<>(Map.of(
                 "x-queue-type", "quorum",
                 "x-message-ttl", millis,
-                "x-dead-letter-exchange", "",
-                "x-dead-letter-routing-key", target,
+                "x-dead-letter-exchange", target.exchange(),
                 "x-dead-letter-strategy", "at-least-once",
                 "x-overflow", "reject-publish"));
+        if (target.queue() != null) {
+            // Without it, dead-lettering keeps the routing key: the ordering key a hash exchange routes by.
+            arguments.put("x-dead-letter-routing-key", target.queue());
+        }
         if (idleExpiry != null) {
             arguments.put("x-expires", idleExpiry.toMillis());
         }
@@ -116,7 +145,7 @@ final class Topology {
         Duration expiry = RETRY_QUEUE_IDLE.plusMillis(2 * millis);
         Long declared = retryQueues.get(queue);
         if (declared == null || System.nanoTime() - declared > expiry.toNanos() / 2) {
-            declareDelayQueue(queue, millis, names.queue(subscription), expiry);
+            declareDelayQueue(queue, millis, Target.queue(names.queue(subscription)), expiry);
             retryQueues.put(queue, System.nanoTime());
         }
         return queue;
@@ -136,6 +165,20 @@ final class Topology {
 
     void unbind(String queue, String topic) {
         run("unbind " + queue + " from topic " + topic, ch -> ch.queueUnbind(queue, names.exchange(topic), ""));
+    }
+
+    /** Binds an ordered subscription's hash exchange to its topic (an exchange-to-exchange binding). */
+    void bindExchange(String exchange, String topic) {
+        run("bind " + exchange + " to topic " + topic, ch -> ch.exchangeBind(exchange, names.exchange(topic), ""));
+    }
+
+    void unbindExchange(String exchange, String topic) {
+        run("unbind " + exchange + " from topic " + topic,
+                ch -> ch.exchangeUnbind(exchange, names.exchange(topic), ""));
+    }
+
+    void deleteExchange(String exchange) {
+        run("delete exchange " + exchange, ch -> ch.exchangeDelete(exchange));
     }
 
     /** Ready messages of a queue; 0 when it does not exist. */

@@ -2,6 +2,7 @@ package dev.herald.transport.rabbitmq;
 
 import dev.herald.tck.TransportConformanceTest;
 import dev.herald.tck.TransportFactory;
+import org.junit.jupiter.api.AfterAll;
 
 /**
  * The whole conformance kit against the real RabbitMQ. Every test opens a new transport on the same broker and
@@ -15,5 +16,10 @@ class RabbitMqTransportConformanceTest extends TransportConformanceTest {
     @Override
     protected TransportFactory factory() {
         return () -> RabbitMqTransport.open(OPTIONS);
+    }
+
+    @AfterAll
+    static void deleteQueuesAndExchanges() throws Exception {
+        TestBroker.deleteEverything(OPTIONS);
     }
 }
