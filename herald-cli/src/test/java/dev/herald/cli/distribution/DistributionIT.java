@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.transport.kafka.KafkaTestBroker;
+import dev.herald.transport.rabbitmq.RabbitMqTestBroker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,9 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The assembled distribution serves on every transport: {@code bin/herald serve --transport postgres|kafka}
- * in a child process, against the real PostgreSQL and a real Kafka broker, takes events over HTTP and
- * delivers them, signed, to a webhook. A runtime jar missing from {@code herald-cli/target/lib} fails here.
+ * The assembled distribution serves on every transport:
+ * {@code bin/herald serve --transport postgres|kafka|rabbitmq} in a child process, against the real PostgreSQL,
+ * a real Kafka broker and the real RabbitMQ, takes events over HTTP and delivers them, signed, to a webhook. A
+ * runtime jar missing from {@code herald-cli/target/lib} fails here.
  */
 class DistributionIT {
 
@@ -36,7 +38,9 @@ class DistributionIT {
                     .anyMatch(name -> name.startsWith("kafka-clients-"))
                     .anyMatch(name -> name.startsWith("sqlite-jdbc-"))
                     .anyMatch(name -> name.startsWith("herald-postgres-"))
-                    .anyMatch(name -> name.startsWith("herald-kafka-"));
+                    .anyMatch(name -> name.startsWith("herald-kafka-"))
+                    .anyMatch(name -> name.startsWith("amqp-client-"))
+                    .anyMatch(name -> name.startsWith("herald-rabbitmq-"));
         }
     }
 
@@ -57,6 +61,18 @@ class DistributionIT {
                      .set("kafka.bootstrap-servers", broker.bootstrapServers())
                      .set("webhooks.ssrf-guard", "false").adminToken(ADMIN).start()) {
             publishesAndDelivers(herald);
+        }
+    }
+
+    @Test
+    void servesOnRabbitMq() throws Exception {
+        String prefix = RabbitMqTestBroker.freshPrefix("dist");
+        try (HeraldProcess herald = HeraldProcess.serve(data).transport("rabbitmq")
+                .set("rabbitmq.uri", RabbitMqTestBroker.uri().toString()).set("rabbitmq.prefix", prefix)
+                .set("webhooks.ssrf-guard", "false").adminToken(ADMIN).start()) {
+            publishesAndDelivers(herald);
+        } finally {
+            RabbitMqTestBroker.deleteEverything(RabbitMqTestBroker.uri(), prefix);
         }
     }
 

@@ -15,6 +15,7 @@ import dev.herald.transport.spi.Lifecycle;
 import io.cloudevents.CloudEvent;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -145,13 +146,25 @@ public final class RabbitMqTransport implements Transport {
         if (events.isEmpty()) {
             return;
         }
-        Instant now = Instant.now();
-        List<Publisher.Outgoing> messages = new ArrayList<>(events.size());
         for (CloudEvent event : events) {
             Objects.requireNonNull(event, "events must not contain null");
-            messages.add(new Publisher.Outgoing(names.exchange(topic),
-                    HeraldAttributes.orderingKey(event).orElse(""), Messages.published(event, now), Messages.body(event)));
         }
+        Instant now = Instant.now();
+        String exchange = names.exchange(topic);
+        // Encoded one by one while the publisher sends: the broker writes earlier messages while later ones encode.
+        List<Publisher.Outgoing> messages = new AbstractList<>() {
+            @Override
+            public Publisher.Outgoing get(int index) {
+                CloudEvent event = events.get(index);
+                return new Publisher.Outgoing(exchange, HeraldAttributes.orderingKey(event).orElse(""),
+                        Messages.published(event, now), Messages.body(event));
+            }
+
+            @Override
+            public int size() {
+                return events.size();
+            }
+        };
         topology.ensureTopic(topic);
         publisher.publish(messages);
     }

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.AfterAll;
  */
 class RabbitMqTransportConformanceTest extends TransportConformanceTest {
 
-    private static final RabbitMqOptions OPTIONS = TestBroker.options("tck");
+    private static final RabbitMqOptions OPTIONS = RabbitMqTestBroker.options("tck");
 
     @Override
     protected TransportFactory factory() {
@@ -20,6 +20,6 @@ class RabbitMqTransportConformanceTest extends TransportConformanceTest {
 
     @AfterAll
     static void deleteQueuesAndExchanges() throws Exception {
-        TestBroker.deleteEverything(OPTIONS);
+        RabbitMqTestBroker.deleteEverything(OPTIONS);
     }
 }
