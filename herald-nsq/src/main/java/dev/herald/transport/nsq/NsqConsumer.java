@@ -111,6 +111,13 @@ final class NsqConsumer extends PollingConsumer<List<Delivery>> {
         byte[] event;
         Instant publishedAt;
         if (privateTopic) {
+            if (message.body().length < PrivateBody.HEADER) {
+                // Not written by Herald: finishing it is all anyone can do; redelivering it would loop forever.
+                LOG.warn("message {} on the private topic of {} has no publish time, finishing it", message.id(),
+                        subscription.name());
+                sendQuietly(connection, Protocol.fin(message.id()));
+                return;
+            }
             PrivateBody body = PrivateBody.decode(message.body());
             event = body.event();
             publishedAt = instant(body.publishedAtNanos());
@@ -329,11 +336,16 @@ final class NsqConsumer extends PollingConsumer<List<Delivery>> {
     }
 
     private static void send(Pending pending, byte[] command) {
+        sendQuietly(pending.connection(), command);
+    }
+
+    private static void sendQuietly(NsqConnection connection, byte[] command) {
         try {
-            pending.connection().send(command);
+            connection.send(command);
         } catch (IOException e) {
             // The connection is gone: nsqd requeues the message itself.
-            LOG.debug("nsqd {}: cannot settle {}: {}", pending.connection().address(), pending.message().id(), e.toString());
+            LOG.debug("nsqd {}: cannot send {}: {}", connection.address(), new String(command, 0,
+                    Math.min(command.length, 40), StandardCharsets.US_ASCII).strip(), e.toString());
         }
     }
 

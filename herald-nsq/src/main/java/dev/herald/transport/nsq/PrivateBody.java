@@ -13,14 +13,17 @@ import java.util.Arrays;
  */
 record PrivateBody(long publishedAtNanos, byte[] event) {
 
+    /** The publish time's bytes before the event. */
+    static final int HEADER = 8;
+
     byte[] encode() {
-        return ByteBuffer.allocate(8 + event.length).putLong(publishedAtNanos).put(event).array();
+        return ByteBuffer.allocate(HEADER + event.length).putLong(publishedAtNanos).put(event).array();
     }
 
     static PrivateBody decode(byte[] body) {
-        if (body.length < 8) {
+        if (body.length < HEADER) {
             throw new IllegalArgumentException("a private message of " + body.length + " bytes has no publish time");
         }
-        return new PrivateBody(ByteBuffer.wrap(body).getLong(), Arrays.copyOfRange(body, 8, body.length));
+        return new PrivateBody(ByteBuffer.wrap(body).getLong(), Arrays.copyOfRange(body, HEADER, body.length));
     }
 }

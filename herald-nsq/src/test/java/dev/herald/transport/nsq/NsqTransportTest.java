@@ -122,6 +122,26 @@ class NsqTransportTest {
     }
 
     @Test
+    void messagesThatAreNoCloudEventsAreFinishedNotRedeliveredForever() throws Exception {
+        try (NsqTransport transport = NsqTransport.open(nsqd.options(state));
+             Publisher raw = new Publisher(nsqd.options(state), "foreign")) {
+            SubscriptionSpec spec = subscribe(transport);
+            String privateTopic = NsqTransport.privateTopic(transport.state().subscription(spec.name()).orElseThrow());
+            raw.publish(spec.topic(), List.of("not an event".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            raw.publish(privateTopic, List.of(new byte[] {1, 2, 3}));
+            CloudEvent event = TestEvents.probe(run(), 0);
+            transport.publish(spec.topic(), List.of(event));
+            try (Consumer consumer = transport.openConsumer(spec.name())) {
+                Delivery delivery = pollOne(consumer);
+                assertThat(delivery.event().getId()).isEqualTo(event.getId());
+                delivery.ack();
+                await().atMost(Duration.ofSeconds(10)).until(() -> transport.stats(spec.name()).equals(new SubscriptionStats(0, 0, 0)));
+                assertThat(consumer.poll(1, Duration.ofMillis(300))).isEmpty();
+            }
+        }
+    }
+
+    @Test
     void lookupdNamesTheNsqdOfATopic() {
         NsqHttp http = new NsqHttp(nsqd.options(state).withLookupd(List.of(nsqd.httpAddress())));
         String topic = "t-" + run();

@@ -1,6 +1,7 @@
 package dev.herald.server.config;
 
 import dev.herald.schema.Compatibility;
+import dev.herald.server.ServerExtension;
 import dev.herald.server.state.SecretBox;
 import dev.herald.server.state.SecretKeys;
 import dev.herald.settings.Setting;
@@ -16,6 +17,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -42,7 +44,8 @@ import java.util.stream.Stream;
  * several settings goes in {@link #checkCombinations()}.
  *
  * <p>The transports' settings are not declared here: each {@link TransportProvider} found on the class path
- * declares its own, and they are resolved, validated and printed with the server's.
+ * declares its own, and they are resolved, validated and printed with the server's; so does each
+ * {@link ServerExtension} found on the class path (the archive's {@code archive.*}).
  */
 public final class ServerConfig {
 
@@ -150,8 +153,8 @@ public final class ServerConfig {
 
     /** Every setting of the server itself, in documentation order (the transports' follow in {@link #settings()}). */
     public static final List<Setting<?>> SETTINGS = Collections.unmodifiableList(DECLARED);
-    private static final List<Setting<?>> WITH_TRANSPORTS = Stream.concat(SETTINGS.stream(),
-            PROVIDERS.settings().stream()).toList();
+    private static final List<Setting<?>> WITH_TRANSPORTS = Stream.of(SETTINGS.stream(),
+            PROVIDERS.settings().stream(), extensionSettings().stream()).flatMap(s -> s).toList();
 
     private final Settings settings;
     private final String initialAdminToken;
@@ -167,6 +170,11 @@ public final class ServerConfig {
         this.initialAdminToken = initialAdminToken;
         this.secretKeys = secretKeys;
         checkCombinations();
+    }
+
+    private static List<Setting<?>> extensionSettings() {
+        return ServiceLoader.load(ServerExtension.class, ServerConfig.class.getClassLoader()).stream()
+                .flatMap(provider -> provider.get().settings().stream()).toList();
     }
 
     private static <T> Setting<T> declare(Setting<T> setting) {
