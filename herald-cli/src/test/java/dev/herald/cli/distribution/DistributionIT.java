@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.transport.kafka.KafkaTestBroker;
+import dev.herald.transport.pubsub.PubSubEmulator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,8 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The assembled distribution serves on every transport: {@code bin/herald serve --transport postgres|kafka}
- * in a child process, against the real PostgreSQL and a real Kafka broker, takes events over HTTP and
+ * The assembled distribution serves on every transport: {@code bin/herald serve --transport postgres|kafka|pubsub}
+ * in a child process, against the real PostgreSQL, a real Kafka broker and the Pub/Sub emulator, takes events over
+ * HTTP and
  * delivers them, signed, to a webhook. A runtime jar missing from {@code herald-cli/target/lib} fails here.
  */
 class DistributionIT {
@@ -36,7 +38,9 @@ class DistributionIT {
                     .anyMatch(name -> name.startsWith("kafka-clients-"))
                     .anyMatch(name -> name.startsWith("sqlite-jdbc-"))
                     .anyMatch(name -> name.startsWith("herald-postgres-"))
-                    .anyMatch(name -> name.startsWith("herald-kafka-"));
+                    .anyMatch(name -> name.startsWith("herald-kafka-"))
+                    .anyMatch(name -> name.startsWith("google-cloud-pubsub-"))
+                    .anyMatch(name -> name.startsWith("herald-pubsub-"));
         }
     }
 
@@ -56,6 +60,17 @@ class DistributionIT {
              HeraldProcess herald = HeraldProcess.serve(data).transport("kafka")
                      .set("kafka.bootstrap-servers", broker.bootstrapServers())
                      .set("webhooks.ssrf-guard", "false").adminToken(ADMIN).start()) {
+            publishesAndDelivers(herald);
+        }
+    }
+
+    @Test
+    void servesOnPubSub() throws Exception {
+        // A prefix of its own: the emulator may be shared with other runs.
+        String prefix = "dist-" + Long.toHexString(System.nanoTime()) + "-";
+        try (HeraldProcess herald = HeraldProcess.serve(data).transport("pubsub")
+                .set("pubsub.project", PubSubEmulator.PROJECT).set("pubsub.emulator-host", PubSubEmulator.hostPort())
+                .set("pubsub.prefix", prefix).set("webhooks.ssrf-guard", "false").adminToken(ADMIN).start()) {
             publishesAndDelivers(herald);
         }
     }
