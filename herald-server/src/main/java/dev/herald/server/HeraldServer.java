@@ -73,8 +73,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>What it opens under the data directory: {@code events.db} (the embedded event store),
- * {@code server.db} (tokens, deduplication keys, and the state of further API modules) and the
- * schema directory ({@link SchemaCatalog}). On the first start, with no token at all, it creates an
+ * {@code server.db} (tokens, deduplication keys, and the state of further API modules; mode 0600, its
+ * secrets sealed with AES-GCM), {@code secret.key} (the sealing key, created with mode 0600 at the first
+ * start unless {@code HERALD_SECRET_KEY} gives it) and the schema directory ({@link SchemaCatalog}). On the first start, with no token at all, it creates an
  * admin token ({@code HERALD_ADMIN_TOKEN}'s value when set) and prints it once.
  *
  * <p>Shutdown ({@link #close()}, or SIGTERM through {@code herald serve}): readiness turns 503, API
@@ -267,7 +268,7 @@ public final class HeraldServer implements AutoCloseable {
             resources.push(meters::close);
             bindJvmMetrics(meters, resources);
 
-            ServerDatabase db = ServerDatabase.open(data.resolve("server.db"));
+            ServerDatabase db = ServerDatabase.open(data.resolve("server.db"), config.secretBox());
             resources.push(db);
             TokenStore tokens = new TokenStore(db);
             KeyStore tlsKeys = config.tls()
