@@ -103,10 +103,12 @@ class ServeTransportsTest {
                 .isInstanceOf(SettingsException.class).hasMessageContaining("transport=postgres needs postgres.url");
         assertThatThrownBy(() -> ServerConfig.fromMap(Map.of(ServerConfig.TRANSPORT.name(), "kafka")))
                 .isInstanceOf(SettingsException.class).hasMessageContaining("transport=kafka needs kafka.bootstrap-servers");
+        assertThatThrownBy(() -> ServerConfig.fromMap(Map.of(ServerConfig.TRANSPORT.name(), "pubsub")))
+                .isInstanceOf(SettingsException.class).hasMessageContaining("transport=pubsub needs pubsub.project");
         assertThatThrownBy(() -> ServerConfig.fromMap(Map.of(ServerConfig.TRANSPORT.name(), "rabbit")))
                 .isInstanceOf(SettingsException.class)
                 .hasMessageContaining("setting transport = 'rabbit' (setting transport) must be one of embedded, kafka, "
-                        + "postgres (the transports installed)");
+                        + "postgres, pubsub (the transports installed)");
     }
 
     @Test

@@ -49,7 +49,7 @@ final class DeadLetterBox {
     private static final Duration LISTING_PULL = Duration.ofSeconds(1);
 
     /** One dead letter as read, with the lease that a decision settles. */
-    record Entry(DeadLetter letter, SubscriptionName source, String ackId) {
+    record Entry(DeadLetter letter, String ackId) {
     }
 
     private final PubSubClients clients;
@@ -156,7 +156,7 @@ final class DeadLetterBox {
             }
             for (ReceivedMessage received : response.getReceivedMessagesList()) {
                 try {
-                    entries.add(new Entry(letter(subscription, received.getMessage()), source, received.getAckId()));
+                    entries.add(new Entry(letter(subscription, received.getMessage()), received.getAckId()));
                 } catch (CloudEventRWException | IllegalArgumentException e) {
                     LOG.warn("dead letter {} of {} is not a CloudEvent: {}", received.getMessage().getMessageId(),
                             subscription, e.getMessage());
