@@ -80,7 +80,7 @@ public final class HeraldApi {
         return subscribeWebhook(on, id, sink, "earliest");
     }
 
-    /** Creates a webhook subscription starting at {@code startAt} ({@code latest} where a transport cannot replay). */
+    /** The same, starting at {@code startAt} ({@code latest} on a transport that cannot replay). */
     public String subscribeWebhook(HeraldProcess on, String id, WebhookSink sink, String startAt) {
         ObjectNode body = JSON.createObjectNode().put("id", id).put("sink", sink.url(id));
         body.putObject("delivery").put("startAt", startAt).put("maxAttempts", 100)

@@ -1,6 +1,7 @@
 package dev.herald.server.config;
 
 import dev.herald.schema.Compatibility;
+import dev.herald.server.ServerExtension;
 import dev.herald.server.state.SecretBox;
 import dev.herald.server.state.SecretKeys;
 import dev.herald.settings.Setting;
@@ -16,6 +17,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -42,7 +44,8 @@ import java.util.stream.Stream;
  * several settings goes in {@link #checkCombinations()}.
  *
  * <p>The transports' settings are not declared here: each {@link TransportProvider} found on the class path
- * declares its own, and they are resolved, validated and printed with the server's.
+ * declares its own, and they are resolved, validated and printed with the server's; so does each
+ * {@link ServerExtension} found on the class path (the archive's {@code archive.*}).
  */
 public final class ServerConfig {
 
@@ -94,10 +97,25 @@ public final class ServerConfig {
     public static final Setting<Integer> QUERY_MAX_SCAN = declare(Setting.integer("query.max-scan", "10000",
             "Most stored events one GET /v1/events examines; a sparse filter returns a shorter page with a cursor "
                     + "to continue.").require(n -> n > 0, "must be positive"));
+    public static final Setting<Integer> FILTERS_SQL_MAX_LENGTH = declare(Setting.integer("filters.sql-max-length",
+            "4096", "Longest CESQL filter expression a subscription may hold, in characters.")
+            .require(n -> n > 0, "must be positive"));
+    public static final Setting<Integer> FILTERS_SQL_MAX_DEPTH = declare(Setting.integer("filters.sql-max-depth",
+            "64", "Deepest nesting of parentheses and function calls in a CESQL filter expression.")
+            .require(n -> n > 0, "must be positive"));
+    public static final Setting<Integer> FILTERS_SQL_MAX_WILDCARDS = declare(Setting.integer(
+            "filters.sql-max-wildcards", "32", "Most % and _ wildcards over all LIKE patterns of one CESQL filter "
+                    + "expression.").require(n -> n >= 0, "must not be negative"));
     public static final Setting<Double> RATE_LIMIT = declare(Setting.number("auth.rate-limit", "100",
             "Requests per second per token (token bucket); 0 = unlimited.").require(n -> n >= 0, "must not be negative"));
     public static final Setting<Integer> RATE_BURST = declare(Setting.integer("auth.rate-burst", "200",
             "Bucket size: requests a token may make at once after being idle.").require(n -> n > 0, "must be positive"));
+    public static final Setting<Double> AUTH_FAILURE_RATE_LIMIT = declare(Setting.number("auth.failure-rate-limit", "1",
+            "Failed authentications per second per client address (token bucket); over it, requests from that "
+                    + "address get 429 before their token is looked at. 0 = unlimited.")
+            .require(n -> n >= 0, "must not be negative"));
+    public static final Setting<Integer> AUTH_FAILURE_BURST = declare(Setting.integer("auth.failure-burst", "10",
+            "Failed authentications a client address may make at once.").require(n -> n > 0, "must be positive"));
     public static final Setting<Optional<Path>> TLS_CERT = declare(Setting.optionalPath("tls.cert",
             "PEM certificate chain; with tls.key, the server speaks HTTPS only."));
     public static final Setting<Optional<Path>> TLS_KEY = declare(Setting.optionalPath("tls.key",
@@ -135,8 +153,8 @@ public final class ServerConfig {
 
     /** Every setting of the server itself, in documentation order (the transports' follow in {@link #settings()}). */
     public static final List<Setting<?>> SETTINGS = Collections.unmodifiableList(DECLARED);
-    private static final List<Setting<?>> WITH_TRANSPORTS = Stream.concat(SETTINGS.stream(),
-            PROVIDERS.settings().stream()).toList();
+    private static final List<Setting<?>> WITH_TRANSPORTS = Stream.of(SETTINGS.stream(),
+            PROVIDERS.settings().stream(), extensionSettings().stream()).flatMap(s -> s).toList();
 
     private final Settings settings;
     private final String initialAdminToken;
@@ -152,6 +170,11 @@ public final class ServerConfig {
         this.initialAdminToken = initialAdminToken;
         this.secretKeys = secretKeys;
         checkCombinations();
+    }
+
+    private static List<Setting<?>> extensionSettings() {
+        return ServiceLoader.load(ServerExtension.class, ServerConfig.class.getClassLoader()).stream()
+                .flatMap(provider -> provider.get().settings().stream()).toList();
     }
 
     private static <T> Setting<T> declare(Setting<T> setting) {
