@@ -40,7 +40,7 @@ public final class ArchiveExtension implements ServerExtension {
                     spec.get(), context.config().get(ArchiveSettings.COMMIT_INTERVAL))));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(ArchiveSettings.DIR + ": " + e.getMessage()
-                    + " (change the archive settings back, or archive into a new directory)", e);
+                    + ", or change the archive settings back", e);
         }
     }
 }

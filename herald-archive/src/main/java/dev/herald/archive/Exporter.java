@@ -225,8 +225,8 @@ public final class Exporter {
             return empty;
         }
         if (!manifest.fingerprint().equals(fingerprint)) {
-            throw new IllegalArgumentException("--out " + out + " holds an export with other options ("
-                    + manifest.fingerprint() + "); export into a new directory");
+            throw new IllegalArgumentException(out + " holds an export or archive made with other options ("
+                    + manifest.fingerprint() + "); use a new directory");
         }
         moveStaged(out, manifest);
         return manifest;

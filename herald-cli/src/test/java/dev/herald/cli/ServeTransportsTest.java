@@ -116,7 +116,7 @@ class ServeTransportsTest {
     /** The installed transports' names as the error lists them: every transport the distribution carries. */
     private static String installed() {
         List<String> names = TransportProviders.installed().all().stream().map(TransportProvider::name).sorted().toList();
-        assertThat(names).contains("embedded", "kafka", "nsq", "postgres", "pubsub");
+        assertThat(names).contains("embedded", "kafka", "nsq", "postgres", "pubsub", "rabbitmq");
         return String.join(", ", names);
     }
 

@@ -5,8 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.transport.kafka.KafkaTestBroker;
-import dev.herald.transport.pubsub.PubSubEmulator;
 import dev.herald.transport.nsq.NsqProtocolDouble;
+import dev.herald.transport.pubsub.PubSubEmulator;
+import dev.herald.transport.rabbitmq.RabbitMqTestBroker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The assembled distribution serves on every transport:
- * {@code bin/herald serve --transport postgres|kafka|pubsub|nsq} in a child process, against the real PostgreSQL, a
- * real Kafka broker, the Pub/Sub emulator and NSQ's protocol test double, takes events over HTTP and
+ * {@code bin/herald serve --transport postgres|kafka|pubsub|rabbitmq|nsq} in a child process, against the real
+ * PostgreSQL, a real Kafka broker, the Pub/Sub emulator, the real RabbitMQ and NSQ's protocol test double, takes
+ * events over HTTP and
  * delivers them, signed, to a webhook. A runtime jar missing from {@code herald-cli/target/lib} fails here.
  */
 class DistributionIT {
@@ -42,6 +44,8 @@ class DistributionIT {
                     .anyMatch(name -> name.startsWith("herald-kafka-"))
                     .anyMatch(name -> name.startsWith("google-cloud-pubsub-"))
                     .anyMatch(name -> name.startsWith("herald-pubsub-"))
+                    .anyMatch(name -> name.startsWith("amqp-client-"))
+                    .anyMatch(name -> name.startsWith("herald-rabbitmq-"))
                     .anyMatch(name -> name.startsWith("herald-nsq-"));
         }
     }
@@ -75,6 +79,18 @@ class DistributionIT {
                 .set("pubsub.prefix", prefix).set("webhooks.ssrf-guard", "false").adminToken(ADMIN).start()) {
             // The emulator has no seek, so the transport declares no replay there: the subscription starts at latest.
             publishesAndDelivers(herald, "latest");
+        }
+    }
+
+    @Test
+    void servesOnRabbitMq() throws Exception {
+        String prefix = RabbitMqTestBroker.freshPrefix("dist");
+        try (HeraldProcess herald = HeraldProcess.serve(data).transport("rabbitmq")
+                .set("rabbitmq.uri", RabbitMqTestBroker.uri().toString()).set("rabbitmq.prefix", prefix)
+                .set("webhooks.ssrf-guard", "false").adminToken(ADMIN).start()) {
+            publishesAndDelivers(herald);
+        } finally {
+            RabbitMqTestBroker.deleteEverything(RabbitMqTestBroker.uri(), prefix);
         }
     }
 

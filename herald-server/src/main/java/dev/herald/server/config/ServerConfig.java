@@ -63,8 +63,8 @@ public final class ServerConfig {
             (text, base) -> PROVIDERS.named(text)));
     public static final Setting<Integer> PORT = declare(Setting.integer("port", "8080",
             "TCP port to listen on; 0 picks a free one.").require(p -> p >= 0 && p <= 65535, "must be between 0 and 65535"));
-    public static final Setting<String> HOST = declare(Setting.text("host", "0.0.0.0",
-            "Address to bind (0.0.0.0 = every interface, 127.0.0.1 = local only)."));
+    public static final Setting<String> HOST = declare(Setting.text("host", "127.0.0.1",
+            "Address to bind (default 127.0.0.1 = this machine only; 0.0.0.0 = every interface, e.g. in a container)."));
     public static final Setting<Path> DATA = declare(Setting.path("data", "./herald-data",
             "Data directory: events.db (the event store), server.db (tokens, deduplication keys, subscriptions), schemas/."));
     public static final Setting<Optional<URI>> PUBLIC_URL = declare(Setting.optionalHttpUrl("public-url",
@@ -122,8 +122,8 @@ public final class ServerConfig {
             "PEM private key (PKCS#8 'PRIVATE KEY', or RSA 'RSA PRIVATE KEY'), unencrypted."));
     public static final Setting<Duration> SHUTDOWN_TIMEOUT = declare(Setting.duration("shutdown.timeout", "30s",
             "On SIGTERM: how long in-flight requests may finish before the store is closed."));
-    public static final Setting<Boolean> METRICS_PUBLIC = declare(Setting.bool("metrics.public", "true",
-            "Serve /metrics without a token (false: admin token required)."));
+    public static final Setting<Boolean> METRICS_PUBLIC = declare(Setting.bool("metrics.public", "false",
+            "Serve /metrics without a token (default false: a token with the metrics or admin scope is required)."));
     public static final Setting<Boolean> CONSOLE_ENABLED = declare(Setting.bool("console.enabled", "true",
             "Serve the web console at /console (false: not served; the API is unchanged)."));
     public static final Setting<Duration> WEBHOOKS_CONNECT_TIMEOUT = declare(Setting.duration(
