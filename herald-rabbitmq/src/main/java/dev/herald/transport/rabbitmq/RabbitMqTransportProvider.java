@@ -31,6 +31,10 @@ public final class RabbitMqTransportProvider implements TransportProvider {
     static final Setting<Integer> PREFETCH = Setting.integer("rabbitmq.prefetch", "100",
             "Unsettled deliveries per consumer (basic.qos) (transport=rabbitmq).")
             .require(prefetch -> prefetch >= 1 && prefetch <= 65_535, "must be between 1 and 65535");
+    static final Setting<Integer> ORDERING_SHARDS = Setting.integer("rabbitmq.ordering-shards", "4",
+            "Queues an ordered subscription spreads its keys over, each read by one consumer at a time; fixed when the "
+                    + "subscription is created (transport=rabbitmq).")
+            .require(shards -> shards >= 1 && shards <= 256, "must be between 1 and 256");
     static final Setting<Duration> RETENTION = Setting.duration("rabbitmq.retention", "7d",
             "How long a topic's stream keeps events for replay (x-max-age) (transport=rabbitmq).")
             .require(age -> age.toSeconds() >= 1, "must be at least 1s");
@@ -47,7 +51,7 @@ public final class RabbitMqTransportProvider implements TransportProvider {
 
     @Override
     public List<Setting<?>> settings() {
-        return List.of(URI_SETTING, PREFIX, DELIVERY_LIMIT, PREFETCH, RETENTION);
+        return List.of(URI_SETTING, PREFIX, DELIVERY_LIMIT, PREFETCH, ORDERING_SHARDS, RETENTION);
     }
 
     @Override
@@ -59,6 +63,7 @@ public final class RabbitMqTransportProvider implements TransportProvider {
                     .withPrefix(settings.get(PREFIX))
                     .withDeliveryLimit(settings.get(DELIVERY_LIMIT))
                     .withPrefetch(settings.get(PREFETCH))
+                    .withOrderingShards(settings.get(ORDERING_SHARDS))
                     .withRetention(settings.get(RETENTION));
         } catch (IllegalArgumentException e) {
             throw new SettingsException("the RabbitMQ settings cannot be used: " + e.getMessage(), e);

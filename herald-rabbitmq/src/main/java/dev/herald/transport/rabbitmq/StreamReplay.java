@@ -50,6 +50,10 @@ final class StreamReplay {
         this.idleTimeout = idleTimeout;
     }
 
+    private static Instant earliestOf(Instant instant) {
+        return instant.isBefore(Instant.EPOCH) ? Instant.EPOCH : instant;
+    }
+
     /**
      * Copies the topic's events published at or after {@code from} (all for earliest) to {@code target}, up to
      * now. Nothing for {@code latest}.
@@ -63,8 +67,7 @@ final class StreamReplay {
         String stream = names.stream(topic);
         String token = UUID.randomUUID().toString();
         publisher.publish(List.of(new Publisher.Outgoing("", stream, Messages.marker(token), new byte[0])));
-        Object offset = from instanceof StartPosition.At at
-                ? Date.from(at.timestamp().minus(SKEW).isBefore(Instant.EPOCH) ? Instant.EPOCH : at.timestamp().minus(SKEW))
+        Object offset = from instanceof StartPosition.At at ? Date.from(earliestOf(at.timestamp().minus(SKEW)))
                 : "first";
         Instant notBefore = from instanceof StartPosition.At at ? at.timestamp() : Instant.MIN;
         BlockingQueue<Message> received = new LinkedBlockingQueue<>();
@@ -99,8 +102,8 @@ final class StreamReplay {
                 if (Messages.publishedAt(message.props()).isBefore(notBefore)) {
                     continue;
                 }
-                batch.add(target.message(Messages.event(message.body()), Messages.withHeaders(message.props(), Map.of()),
-                        message.body()));
+                batch.add(target.message(Messages.event(message.body()),
+                        Messages.withHeaders(message.props(), Map.of()), message.body()));
                 if (batch.size() >= BATCH) {
                     publisher.publish(batch);
                     copied += batch.size();
