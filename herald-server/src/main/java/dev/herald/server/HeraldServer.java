@@ -49,6 +49,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -256,6 +257,19 @@ public final class HeraldServer implements AutoCloseable {
             }
         }
 
+        /** The server's state: shared in PostgreSQL when configured, else SQLite beside the events. */
+        private ServerDatabase openState(Path data) {
+            Optional<String> url = config.stateUrl();
+            if (url.isPresent()) {
+                String schema = config.get(ServerConfig.STATE_SCHEMA);
+                LOG.info("server state in PostgreSQL schema {}, shared by every instance on it", schema);
+                return ServerDatabase.openPostgres(url.get(), schema);
+            }
+            LOG.info("server state in {} (SQLite): run ONE instance on it; for several, set state.url to a "
+                    + "PostgreSQL database", data.resolve("server.db").toAbsolutePath());
+            return ServerDatabase.open(data.resolve("server.db"));
+        }
+
         private HeraldServer open(Deque<AutoCloseable> resources) {
             Path data = config.get(ServerConfig.DATA);
             try {
@@ -267,7 +281,7 @@ public final class HeraldServer implements AutoCloseable {
             resources.push(meters::close);
             bindJvmMetrics(meters, resources);
 
-            ServerDatabase db = ServerDatabase.open(data.resolve("server.db"));
+            ServerDatabase db = openState(data);
             resources.push(db);
             TokenStore tokens = new TokenStore(db);
             KeyStore tlsKeys = config.tls()

@@ -109,14 +109,6 @@ public final class Deduplicator implements AutoCloseable {
         this.windowMillis = window.toMillis();
         this.clock = clock;
         this.lastCleanup = clock.millis();
-        db.with(connection -> {
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("CREATE TABLE IF NOT EXISTS dedup_keys ("
-                        + "key BLOB PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID");
-                statement.execute("CREATE INDEX IF NOT EXISTS dedup_keys_by_expiry ON dedup_keys (expires_at)");
-            }
-            return null;
-        });
         this.writer = Thread.ofPlatform().daemon().name("herald-dedup-writer").start(this::writeLoop);
     }
 
@@ -391,7 +383,7 @@ public final class Deduplicator implements AutoCloseable {
     long storedKeys() {
         return db.with(connection -> {
             try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM dedup_keys")) {
-                return rs.getLong(1);
+                return rs.next() ? rs.getLong(1) : 0;
             }
         });
     }

@@ -129,6 +129,23 @@ public final class ServerConfig {
             "Streaming pull: default time to ack an event before it is sent again.")
             .require(Duration::isPositive, "must be positive"));
 
+    public static final Setting<Optional<String>> STATE_URL = declare(Setting.of("state.url", "",
+            "PostgreSQL database (jdbc:postgresql://...) holding the server's state (tokens, subscriptions, secrets, "
+                    + "dedup keys) shared by every instance; defaults to postgres.url on the postgres transport, else "
+                    + "SQLite in <data>/server.db (one instance only).",
+            (text, base) -> {
+                if (text.isEmpty()) {
+                    return Optional.empty();
+                }
+                if (!text.startsWith("jdbc:postgresql:")) {
+                    throw new IllegalArgumentException("must be a PostgreSQL JDBC URL (jdbc:postgresql://host:5432/db?user=...)");
+                }
+                return Optional.of(text);
+            }));
+    public static final Setting<String> STATE_SCHEMA = declare(Setting.text("state.schema", "herald_state",
+            "PostgreSQL schema of the server's state (created if missing).")
+            .require(s -> s.matches("[a-z_][a-z0-9_]{0,50}"), "must be a lowercase SQL identifier (a-z, 0-9, _)"));
+
     /** Every setting of the server itself, in documentation order (the transports' follow in {@link #settings()}). */
     public static final List<Setting<?>> SETTINGS = Collections.unmodifiableList(DECLARED);
     private static final List<Setting<?>> WITH_TRANSPORTS = Stream.concat(SETTINGS.stream(),
@@ -236,6 +253,19 @@ public final class ServerConfig {
     /** The schema directory; by default {@code <data>/schemas}. */
     public Path schemasDir() {
         return get(SCHEMAS_DIR).orElseGet(() -> get(DATA).resolve("schemas"));
+    }
+
+    /**
+     * The PostgreSQL database of the server's state: {@link #STATE_URL}, else the postgres transport's own
+     * database ({@code postgres.url}); empty means SQLite in {@code <data>/server.db}, for one instance.
+     */
+    public Optional<String> stateUrl() {
+        Optional<String> url = get(STATE_URL);
+        if (url.isPresent() || !get(TRANSPORT).name().equals("postgres")) {
+            return url;
+        }
+        return settings.declared().stream().filter(s -> s.name().equals("postgres.url")).findFirst()
+                .map(settings::text).filter(text -> !text.isBlank());
     }
 
     /** {@code HERALD_ADMIN_TOKEN}: becomes the admin token when the server starts with no token at all. */

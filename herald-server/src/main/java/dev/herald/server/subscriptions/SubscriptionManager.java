@@ -19,9 +19,11 @@ import io.cloudevents.CloudEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -40,12 +42,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A subscription runs iff it is active: pausing or disabling stops its dispatcher (in-flight
  * deliveries are released for redelivery later), resuming or enabling starts it again.
+ *
+ * <p>When instances share the state, each runs every active webhook subscription (the transport's
+ * consumer groups or leases share the deliveries out) and follows the others' changes through the
+ * state's change feed: every change is announced as {@code subscriptions:<id>}, and each instance
+ * reloads that row and starts, restarts or stops what runs for it ({@link #follow}).
  */
 final class SubscriptionManager implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionManager.class);
     /** Persist the failure count at most every this many failures (and at every state change). */
     private static final int SAVE_FAILURES_EVERY = 10;
+    /** The change feed topic prefix of a subscription: {@code subscriptions:<id>}. */
+    static final String CHANGE_TOPIC = "subscriptions:";
 
     private final EventStore store;
     private final SubscriptionRepository repository;
@@ -55,10 +64,12 @@ final class SubscriptionManager implements AutoCloseable {
     private final PullStreams pulls;
     private final Map<String, Managed> subscriptions = new ConcurrentSkipListMap<>();
     private final ScheduledExecutorService housekeeping;
+    private final ServerDatabase db;
 
     SubscriptionManager(EventStore store, ServerDatabase db, SubscriptionSettings settings) {
         this.store = store;
         this.settings = settings;
+        this.db = db;
         this.repository = new SubscriptionRepository(db);
         SsrfGuard guard = settings.ssrfGuard() ? SsrfGuard.withAllowList(settings.ssrfAllowList())
                 : SsrfGuard.disabled();
@@ -73,6 +84,61 @@ final class SubscriptionManager implements AutoCloseable {
         long every = Math.max(1000, Math.min(30_000, settings.ephemeralTtl().toMillis() / 4));
         housekeeping.scheduleWithFixedDelay(this::removeAbandonedEphemerals, every, every, TimeUnit.MILLISECONDS);
         housekeeping.scheduleWithFixedDelay(this::restartStalled, 5, 5, TimeUnit.SECONDS);
+        db.onChange(this::follow);
+    }
+
+    /** Follows a change another instance made: {@code subscriptions:<id>}, or everything on a resync. */
+    private void follow(String topic) {
+        if (topic.equals(ServerDatabase.RESYNC)) {
+            Set<String> stored = new HashSet<>();
+            for (SubscriptionRepository.Row row : repository.all()) {
+                stored.add(row.id());
+                follow(row.id(), Optional.of(row));
+            }
+            for (String id : List.copyOf(subscriptions.keySet())) {
+                if (!stored.contains(id)) {
+                    follow(id, Optional.empty());
+                }
+            }
+        } else if (topic.startsWith(CHANGE_TOPIC)) {
+            String id = topic.substring(CHANGE_TOPIC.length());
+            follow(id, repository.find(id));
+        }
+    }
+
+    private void follow(String id, Optional<SubscriptionRepository.Row> row) {
+        try {
+            Managed managed = subscriptions.get(id);
+            if (row.isEmpty()) {
+                if (managed != null) {
+                    managed.forget();
+                    LOG.info("subscription {} deleted on another instance", id);
+                }
+                return;
+            }
+            SubscriptionRecord stored = row.get().complete().apply(requests.read(row.get().definition(),
+                    SubscriptionRequests.Mode.RESTORE, null, null).definition());
+            if (managed == null) {
+                Managed added = new Managed(stored);
+                if (subscriptions.putIfAbsent(id, added) == null) {
+                    synchronized (added) {
+                        if (stored.status() == Status.ACTIVE) {
+                            added.start();
+                        }
+                    }
+                    LOG.info("subscription {} created on another instance", id);
+                }
+            } else {
+                managed.follow(stored);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("subscription {}: cannot follow a change made on another instance: {}", id, e.toString());
+        }
+    }
+
+    /** Tells the other instances that a subscription changed. */
+    private void announce(String id) {
+        db.changed(CHANGE_TOPIC + id);
     }
 
     /**
@@ -169,6 +235,7 @@ final class SubscriptionManager implements AutoCloseable {
             store.transport().deleteSubscription(transportName(definition.id()));
             throw e;
         }
+        announce(definition.id());
         LOG.info("subscription {} created ({} {}, by token {})", definition.id(), definition.protocol(),
                 definition.sink() == null ? "stream" : shown(definition.sink()), createdBy);
         return new Created(managed, secret);
@@ -195,6 +262,7 @@ final class SubscriptionManager implements AutoCloseable {
             repository.delete(managed.id());
             subscriptions.remove(managed.id(), managed);
         }
+        announce(managed.id());
         LOG.info("subscription {} deleted", managed.id());
     }
 
@@ -317,6 +385,7 @@ final class SubscriptionManager implements AutoCloseable {
             if (wasRunning || (record.status() == Status.ACTIVE && definition.protocol() == Protocol.HTTP)) {
                 start();
             }
+            announce(id());
             LOG.info("subscription {} updated", id());
         }
 
@@ -398,6 +467,7 @@ final class SubscriptionManager implements AutoCloseable {
             Instant expires = settings.secretRotationGrace().isZero() ? now() : now().plus(settings.secretRotationGrace());
             record = record.withRotatedSecret(secret, expires);
             repository.save(record.withHealth(health()));
+            announce(id());
             LOG.info("subscription {}: secret rotated, the previous one signs until {}", id(), expires);
             return secret;
         }
@@ -416,6 +486,38 @@ final class SubscriptionManager implements AutoCloseable {
         private void setStatus(Status status, String reason) {
             record = record.withStatus(status, reason, now());
             repository.save(record.withHealth(health()));
+            announce(id());
+        }
+
+        /**
+         * Takes the stored record another instance wrote: restarts delivery when the definition
+         * changed, starts or stops it when the status did. Health stays this instance's own.
+         */
+        synchronized void follow(SubscriptionRecord stored) {
+            if (deleted) {
+                return;
+            }
+            boolean definitionChanged = !stored.definition().toStoredJson().equals(record.definition().toStoredJson());
+            if (running != null && (definitionChanged || stored.status() != Status.ACTIVE)) {
+                stop();
+                awaitStopped();
+            }
+            record = stored;
+            filter = stored.definition().effectiveFilter(stored.projectRestriction());
+            if (stored.status() == Status.ACTIVE) {
+                start();
+            } else {
+                pulls.closeAll(id());
+            }
+        }
+
+        /** Stops what runs here for a subscription another instance deleted. */
+        synchronized void forget() {
+            deleted = true;
+            stop();
+            awaitStopped();
+            pulls.closeAll(id());
+            subscriptions.remove(id(), this);
         }
 
         void saveHealth() {

@@ -11,8 +11,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Subscription resources in the server database, one row each: the definition as JSON, status,
@@ -29,35 +32,16 @@ final class SubscriptionRepository {
             + "status_reason, status_changed_at, secret, previous_secret, previous_secret_expires_at, "
             + "consecutive_failures, failing_since, last_error, last_failure_at, last_success_at";
 
+    /** Insert or replace, in the syntax SQLite and PostgreSQL share. */
+    private static final String UPSERT = "INSERT INTO api_subscriptions (" + COLUMNS
+            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+            + Arrays.stream(COLUMNS.split(", ")).skip(1).map(c -> c + " = excluded." + c)
+                    .collect(Collectors.joining(", "));
+
     private final ServerDatabase db;
 
     SubscriptionRepository(ServerDatabase db) {
         this.db = db;
-        db.with(connection -> {
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("""
-                        CREATE TABLE IF NOT EXISTS api_subscriptions (
-                          id TEXT PRIMARY KEY,
-                          definition TEXT NOT NULL,
-                          project TEXT,
-                          created_by TEXT,
-                          created_at TEXT NOT NULL,
-                          updated_at TEXT NOT NULL,
-                          status TEXT NOT NULL,
-                          status_reason TEXT,
-                          status_changed_at TEXT,
-                          secret TEXT,
-                          previous_secret TEXT,
-                          previous_secret_expires_at TEXT,
-                          consecutive_failures INTEGER NOT NULL DEFAULT 0,
-                          failing_since TEXT,
-                          last_error TEXT,
-                          last_failure_at TEXT,
-                          last_success_at TEXT
-                        )""");
-            }
-            return null;
-        });
     }
 
     /** Inserts a new resource; false when the id is taken. */
@@ -84,8 +68,7 @@ final class SubscriptionRepository {
     /** Stores a changed resource. */
     void save(SubscriptionRecord record) {
         db.with(connection -> {
-            try (PreparedStatement upsert = connection.prepareStatement("INSERT OR REPLACE INTO api_subscriptions ("
-                    + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement upsert = connection.prepareStatement(UPSERT)) {
                 bind(upsert, record);
                 upsert.executeUpdate();
             }
@@ -100,6 +83,19 @@ final class SubscriptionRepository {
                 delete.executeUpdate();
             }
             return null;
+        });
+    }
+
+    /** One stored row. */
+    Optional<Row> find(String id) {
+        return db.with(connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT " + COLUMNS + " FROM api_subscriptions WHERE id = ?")) {
+                select.setString(1, id);
+                try (ResultSet rs = select.executeQuery()) {
+                    return rs.next() ? Optional.of(row(rs)) : Optional.<Row>empty();
+                }
+            }
         });
     }
 
