@@ -20,6 +20,7 @@ import dev.herald.server.http.ProblemRendering;
 import dev.herald.server.state.ServerDatabase;
 import dev.herald.store.EventStore;
 import dev.herald.server.subscriptions.SubscriptionsModule;
+import dev.herald.transport.TransactionalTransport;
 import dev.herald.transport.Transport;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
@@ -261,8 +262,13 @@ public final class HeraldServer implements AutoCloseable {
         private ServerDatabase openState(Path data) {
             Optional<String> url = config.stateUrl();
             if (url.isPresent()) {
-                String schema = config.get(ServerConfig.STATE_SCHEMA);
+                String schema = config.stateSchema();
                 LOG.info("server state in PostgreSQL schema {}, shared by every instance on it", schema);
+                if (Files.exists(data.resolve("server.db"))) {
+                    LOG.warn("{} holds the state of an earlier single-instance setup; its tokens and subscriptions "
+                            + "are NOT in the shared state (schema {}): recreate them there", data.resolve("server.db")
+                            .toAbsolutePath(), schema);
+                }
                 return ServerDatabase.openPostgres(url.get(), schema);
             }
             LOG.info("server state in {} (SQLite): run ONE instance on it; for several, set state.url to a "
@@ -298,7 +304,8 @@ public final class HeraldServer implements AutoCloseable {
                 throw e;
             }
             resources.push(store);
-            Deduplicator dedup = new Deduplicator(db, config.get(ServerConfig.DEDUP_WINDOW));
+            Deduplicator dedup = new Deduplicator(db, config.get(ServerConfig.DEDUP_WINDOW),
+                    config.stateInTransportDatabase() && opened instanceof TransactionalTransport);
             resources.push(dedup);
             Intake intake = new Intake(store, dedup, meters);
 

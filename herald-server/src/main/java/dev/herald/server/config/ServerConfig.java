@@ -142,9 +142,11 @@ public final class ServerConfig {
                 }
                 return Optional.of(text);
             }));
-    public static final Setting<String> STATE_SCHEMA = declare(Setting.text("state.schema", "herald_state",
-            "PostgreSQL schema of the server's state (created if missing).")
-            .require(s -> s.matches("[a-z_][a-z0-9_]{0,50}"), "must be a lowercase SQL identifier (a-z, 0-9, _)"));
+    public static final Setting<String> STATE_SCHEMA = declare(Setting.text("state.schema", "",
+            "PostgreSQL schema of the server's state (created if missing); default <postgres.schema>_state on the "
+                    + "postgres transport, else herald_state.")
+            .require(s -> s.isEmpty() || s.matches("[a-z_][a-z0-9_]{0,50}"),
+                    "must be a lowercase SQL identifier (a-z, 0-9, _)"));
 
     /** Every setting of the server itself, in documentation order (the transports' follow in {@link #settings()}). */
     public static final List<Setting<?>> SETTINGS = Collections.unmodifiableList(DECLARED);
@@ -264,7 +266,38 @@ public final class ServerConfig {
         if (url.isPresent() || !get(TRANSPORT).name().equals("postgres")) {
             return url;
         }
-        return settings.declared().stream().filter(s -> s.name().equals("postgres.url")).findFirst()
+        return postgresUrl();
+    }
+
+    /**
+     * The PostgreSQL schema of the state: {@link #STATE_SCHEMA}, else {@code <postgres.schema>_state} on the
+     * postgres transport (so that deployments sharing a database by schemas keep their states apart too),
+     * else {@code herald_state}.
+     */
+    public String stateSchema() {
+        String schema = get(STATE_SCHEMA);
+        if (!schema.isEmpty()) {
+            return schema;
+        }
+        return get(TRANSPORT).name().equals("postgres") ? transportSetting("postgres.schema")
+                .map(transportSchema -> transportSchema + "_state").orElse("herald_state") : "herald_state";
+    }
+
+    /**
+     * Whether the state lives in the postgres transport's own database, so that deduplication keys can be
+     * written in the events' transaction.
+     */
+    public boolean stateInTransportDatabase() {
+        return get(TRANSPORT).name().equals("postgres") && stateUrl().equals(postgresUrl());
+    }
+
+    private Optional<String> postgresUrl() {
+        return transportSetting("postgres.url");
+    }
+
+    /** A transport's setting as text, by name (the server does not depend on the transports' classes). */
+    private Optional<String> transportSetting(String name) {
+        return settings.declared().stream().filter(s -> s.name().equals(name)).findFirst()
                 .map(settings::text).filter(text -> !text.isBlank());
     }
 
