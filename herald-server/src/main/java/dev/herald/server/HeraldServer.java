@@ -17,6 +17,7 @@ import dev.herald.server.config.ServerConfig;
 import dev.herald.server.console.ConsoleModule;
 import dev.herald.server.http.ApiModule;
 import dev.herald.server.http.ProblemRendering;
+import dev.herald.server.state.SecretKeys;
 import dev.herald.server.state.ServerDatabase;
 import dev.herald.store.EventStore;
 import dev.herald.server.subscriptions.SubscriptionsModule;
@@ -75,8 +76,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>What it opens under the data directory: {@code events.db} (the embedded event store),
- * {@code server.db} (tokens, deduplication keys, and the state of further API modules) and the
- * schema directory ({@link SchemaCatalog}). On the first start, with no token at all, it creates an
+ * {@code server.db} (tokens, deduplication keys, and the state of further API modules; mode 0600, its
+ * secrets sealed with AES-GCM), {@code secret.key} (the sealing key, created with mode 0600 at the first
+ * start unless {@code HERALD_SECRET_KEY} gives it) and the schema directory ({@link SchemaCatalog}). On the first start, with no token at all, it creates an
  * admin token ({@code HERALD_ADMIN_TOKEN}'s value when set) and prints it once.
  *
  * <p>Shutdown ({@link #close()}, or SIGTERM through {@code herald serve}): readiness turns 503, API
@@ -269,11 +271,16 @@ public final class HeraldServer implements AutoCloseable {
                             + "are NOT in the shared state (schema {}): recreate them there", data.resolve("server.db")
                             .toAbsolutePath(), schema);
                 }
-                return ServerDatabase.openPostgres(url.get(), schema);
+                if (!config.secretKeyFromEnvironment()) {
+                    LOG.warn("the shared state's secrets are sealed with {}: every instance needs the same key, so "
+                            + "set HERALD_SECRET_KEY (the same on every instance) or copy that file", data.resolve(
+                            SecretKeys.KEY_FILE).toAbsolutePath());
+                }
+                return ServerDatabase.openPostgres(url.get(), schema, config.secretBox());
             }
             LOG.info("server state in {} (SQLite): run ONE instance on it; for several, set state.url to a "
                     + "PostgreSQL database", data.resolve("server.db").toAbsolutePath());
-            return ServerDatabase.open(data.resolve("server.db"));
+            return ServerDatabase.open(data.resolve("server.db"), config.secretBox());
         }
 
         private HeraldServer open(Deque<AutoCloseable> resources) {

@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /** A server on a random port in a temporary directory, and a java.net.http client to talk to it. */
 final class Harness implements AutoCloseable {
@@ -60,6 +61,12 @@ final class Harness implements AutoCloseable {
     }
 
     static Harness start(Path dir, Map<String, String> settings, String adminTokenEnv) {
+        return start(dir, settings, adminTokenEnv, UnaryOperator.identity());
+    }
+
+    /** A server whose configuration is adjusted last, for what is not a setting (environment-only keys). */
+    static Harness start(Path dir, Map<String, String> settings, String adminTokenEnv,
+                         UnaryOperator<ServerConfig> adjust) {
         Map<String, String> all = new HashMap<>();
         all.put(ServerConfig.PORT.name(), "0");
         all.put(ServerConfig.HOST.name(), "127.0.0.1");
@@ -71,6 +78,7 @@ final class Harness implements AutoCloseable {
         if (adminTokenEnv != null) {
             config = config.withInitialAdminToken(adminTokenEnv);
         }
+        config = adjust.apply(config);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         HeraldServer server = HeraldServer.builder(config)
                 .firstStartOutput(new PrintStream(out, true, StandardCharsets.UTF_8)).start();

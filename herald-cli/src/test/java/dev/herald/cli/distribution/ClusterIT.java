@@ -38,6 +38,8 @@ class ClusterIT {
 
     private static final String ADMIN = "hrld-cluster-it-admin-token-0123456789abcdefghij";
     private static final String SUBSCRIPTION = "cluster-all";
+    /** The key sealing the shared state's secrets: the same on every instance. */
+    private static final String SECRET_KEY = java.util.Base64.getEncoder().encodeToString(new byte[32]);
 
     @TempDir
     Path dir;
@@ -74,7 +76,8 @@ class ClusterIT {
         try (WebhookSink sink = new WebhookSink()) {
             for (int i = 1; i <= 3; i++) {
                 nodes.add(setup.apply(HeraldProcess.serve(dir.resolve("node" + i)))
-                        .set("webhooks.ssrf-guard", "false").adminToken(ADMIN).start());
+                        .set("webhooks.ssrf-guard", "false").adminToken(ADMIN)
+                        .environment("HERALD_SECRET_KEY", SECRET_KEY).start());
             }
             HeraldProcess one = nodes.get(0);
             HeraldProcess two = nodes.get(1);

@@ -241,6 +241,12 @@ public final class HeraldProcess implements AutoCloseable {
             return this;
         }
 
+        /** An environment variable of the process (e.g. {@code HERALD_SECRET_KEY}). */
+        public Builder environment(String name, String value) {
+            environment.put(name, value);
+            return this;
+        }
+
         /** The JVM options ({@code HERALD_JAVA_OPTS}); default: a small heap and quick start for tests. */
         public Builder javaOptions(String options) {
             this.javaOptions = options;

@@ -1,6 +1,8 @@
 package dev.herald.server.config;
 
 import dev.herald.schema.Compatibility;
+import dev.herald.server.state.SecretBox;
+import dev.herald.server.state.SecretKeys;
 import dev.herald.settings.Setting;
 import dev.herald.settings.Settings;
 import dev.herald.transport.Transport;
@@ -22,7 +24,9 @@ import java.util.stream.Stream;
  * default, doc), resolved from (highest precedence first) command-line flags, {@code HERALD_*} environment
  * variables, a configuration file, and the defaults (see {@link Settings} for the file formats and the
  * environment variable names). {@code HERALD_CONFIG} names the file when no flag does, and
- * {@code HERALD_ADMIN_TOKEN} (environment only, never from a file) sets the first admin token.
+ * {@code HERALD_ADMIN_TOKEN} (environment only, never from a file) sets the first admin token;
+ * {@code HERALD_SECRET_KEY} and {@code HERALD_SECRET_KEY_PREVIOUS} (environment only too) give the keys
+ * sealing stored secrets ({@link #secretBox()}).
  *
  * <h2>Adding a setting</h2>
  * One line here, in documentation order:
@@ -155,10 +159,17 @@ public final class ServerConfig {
 
     private final Settings settings;
     private final String initialAdminToken;
+    private final SecretKeyEnv secretKeys;
 
-    private ServerConfig(Settings settings, String initialAdminToken) {
+    /** {@code HERALD_SECRET_KEY} and {@code HERALD_SECRET_KEY_PREVIOUS}, null when unset. */
+    private record SecretKeyEnv(String current, String previous) {
+        static final SecretKeyEnv NONE = new SecretKeyEnv(null, null);
+    }
+
+    private ServerConfig(Settings settings, String initialAdminToken, SecretKeyEnv secretKeys) {
         this.settings = settings;
         this.initialAdminToken = initialAdminToken;
+        this.secretKeys = secretKeys;
         checkCombinations();
     }
 
@@ -174,7 +185,7 @@ public final class ServerConfig {
 
     /** The defaults overridden by {@code settings} (keys are setting names); for tests and embedding. */
     public static ServerConfig fromMap(Map<String, String> settings) {
-        return new ServerConfig(Settings.of(WITH_TRANSPORTS, settings), null);
+        return new ServerConfig(Settings.of(WITH_TRANSPORTS, settings), null, SecretKeyEnv.NONE);
     }
 
     /**
@@ -190,17 +201,30 @@ public final class ServerConfig {
                 : Optional.ofNullable(env.get(CONFIG_ENV)).filter(s -> !s.isBlank()).map(Path::of).orElse(null);
         String admin = env.get(ADMIN_TOKEN_ENV);
         return new ServerConfig(Settings.load(WITH_TRANSPORTS, configFile, env, flags),
-                admin == null || admin.isBlank() ? null : admin.strip());
+                admin == null || admin.isBlank() ? null : admin.strip(),
+                new SecretKeyEnv(blankToNull(env.get(SecretKeys.KEY_ENV)), blankToNull(env.get(SecretKeys.PREVIOUS_ENV))));
     }
 
     /** This configuration with one setting changed (for example the port once it is known). */
     public ServerConfig with(Setting<?> setting, String value) {
-        return new ServerConfig(settings.with(setting, value), initialAdminToken);
+        return new ServerConfig(settings.with(setting, value), initialAdminToken, secretKeys);
     }
 
     /** This configuration with the first admin token set (what {@code HERALD_ADMIN_TOKEN} does). */
     public ServerConfig withInitialAdminToken(String token) {
-        return new ServerConfig(settings, token);
+        return new ServerConfig(settings, token, secretKeys);
+    }
+
+    /**
+     * This configuration with the keys sealing stored secrets set (what {@code HERALD_SECRET_KEY} and
+     * {@code HERALD_SECRET_KEY_PREVIOUS} do); null leaves one unset.
+     */
+    public ServerConfig withSecretKeys(String current, String previous) {
+        return new ServerConfig(settings, initialAdminToken, new SecretKeyEnv(current, previous));
+    }
+
+    private static String blankToNull(String text) {
+        return text == null || text.isBlank() ? null : text.strip();
     }
 
     /** The value of one of the settings declared above. */
@@ -230,6 +254,18 @@ public final class ServerConfig {
         if (initialAdminToken != null && initialAdminToken.length() < 32) {
             throw new ConfigException(ADMIN_TOKEN_ENV + " must be at least 32 characters long (it is "
                     + initialAdminToken.length() + "); generate one with: openssl rand -base64 32");
+        }
+        try {
+            if (secretKeys.current() != null) {
+                SecretKeys.check(secretKeys.current(), SecretKeys.KEY_ENV);
+            }
+            if (secretKeys.previous() != null) {
+                for (String key : secretKeys.previous().split(",")) {
+                    SecretKeys.check(key, SecretKeys.PREVIOUS_ENV);
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
         }
     }
 
@@ -304,6 +340,21 @@ public final class ServerConfig {
     /** {@code HERALD_ADMIN_TOKEN}: becomes the admin token when the server starts with no token at all. */
     public Optional<String> initialAdminToken() {
         return Optional.ofNullable(initialAdminToken);
+    }
+
+    /**
+     * The box sealing the secrets stored in the server database: its key from {@code HERALD_SECRET_KEY},
+     * else from the key file in the data directory (created at the first start), plus the keys being
+     * rotated out from {@code HERALD_SECRET_KEY_PREVIOUS}.
+     */
+    public SecretBox secretBox() {
+        return SecretKeys.load(get(DATA), Optional.ofNullable(secretKeys.current()),
+                Optional.ofNullable(secretKeys.previous()));
+    }
+
+    /** Whether the sealing key comes from {@code HERALD_SECRET_KEY} (rather than a key file in the data directory). */
+    public boolean secretKeyFromEnvironment() {
+        return secretKeys.current() != null;
     }
 
     /** Every setting's effective value and where it came from ({@code default} when not set). */

@@ -39,19 +39,21 @@ final class PostgresServerDatabase implements ServerDatabase {
     private static final int WAIT_MILLIS = 250;
 
     private final HikariDataSource pool;
+    private final SecretBox secrets;
     private final String channel;
     private final String instance = UUID.randomUUID().toString();
     private final ChangeFeed feed = new ChangeFeed();
     private final Thread listener;
     private volatile boolean closed;
 
-    private PostgresServerDatabase(HikariDataSource pool, String schema) {
+    private PostgresServerDatabase(HikariDataSource pool, String schema, SecretBox secrets) {
         this.pool = pool;
+        this.secrets = secrets;
         this.channel = schema + "_changes";
         this.listener = Thread.ofPlatform().daemon().name("herald-state-listener").unstarted(this::listen);
     }
 
-    static PostgresServerDatabase open(String url, String schema) {
+    static PostgresServerDatabase open(String url, String schema, SecretBox secrets) {
         if (!SCHEMA.matcher(schema).matches()) {
             throw new IllegalArgumentException("state.schema: '" + schema + "' is not a lowercase SQL identifier "
                     + "(letters, digits, underscores; at most 51 characters)");
@@ -73,7 +75,7 @@ final class PostgresServerDatabase implements ServerDatabase {
         }
         try {
             migrate(pool, schema);
-            PostgresServerDatabase db = new PostgresServerDatabase(pool, schema);
+            PostgresServerDatabase db = new PostgresServerDatabase(pool, schema, secrets);
             db.listener.start();
             return db;
         } catch (SQLException | RuntimeException e) {
@@ -106,6 +108,11 @@ final class PostgresServerDatabase implements ServerDatabase {
         } catch (SQLException e) {
             throw new IllegalStateException("server state: " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public SecretBox secrets() {
+        return secrets;
     }
 
     @Override

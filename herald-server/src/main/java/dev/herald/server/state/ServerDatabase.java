@@ -3,6 +3,7 @@ package dev.herald.server.state;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -15,7 +16,7 @@ import java.util.function.Consumer;
  * </ul>
  * Both create and upgrade their tables through the numbered {@link Migrations} when opened, so stores
  * only read and write. Stores keep their SQL portable between the two; where the databases differ they
- * ask the {@link #dialect()}.
+ * ask the {@link #dialect()}. Secrets are stored sealed by {@link #secrets()}.
  *
  * <p>Every store that changes state calls {@link #changed(String)} after the change is committed; the
  * other instances sharing the state hear it through {@link #onChange(Consumer)} within a second (on
@@ -32,21 +33,33 @@ public interface ServerDatabase extends AutoCloseable {
         T run(Connection connection) throws SQLException;
     }
 
-    /** Opens (creating if missing) the SQLite file, in WAL mode with full sync, and migrates it. */
+    /**
+     * Opens (creating if missing) the SQLite file, sealing secrets with the key file beside it
+     * ({@link SecretKeys}).
+     */
     static ServerDatabase open(Path file) {
-        return SqliteServerDatabase.open(file);
+        return open(file, SecretKeys.load(file.toAbsolutePath().getParent(), Optional.empty(), Optional.empty()));
+    }
+
+    /** Opens (creating if missing) the SQLite file with mode 0600, in WAL mode with full sync, and migrates it. */
+    static ServerDatabase open(Path file, SecretBox secrets) {
+        return SqliteServerDatabase.open(file, secrets);
     }
 
     /**
      * Opens the state in a PostgreSQL schema (created if missing) and migrates it under an advisory lock,
      * so that instances starting together migrate once.
      *
-     * @param url    a {@code jdbc:postgresql:} URL
-     * @param schema the schema holding Herald's state tables
+     * @param url     a {@code jdbc:postgresql:} URL
+     * @param schema  the schema holding Herald's state tables
+     * @param secrets seals the stored secrets; every instance sharing the state needs the same key
      */
-    static ServerDatabase openPostgres(String url, String schema) {
-        return PostgresServerDatabase.open(url, schema);
+    static ServerDatabase openPostgres(String url, String schema, SecretBox secrets) {
+        return PostgresServerDatabase.open(url, schema, secrets);
     }
+
+    /** Seals the secrets stored in this database (webhook secrets, credential headers). */
+    SecretBox secrets();
 
     /**
      * Runs work with a connection (auto-commit on; use a transaction inside for multi-statement

@@ -1,7 +1,6 @@
 package dev.herald.server.state;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -12,21 +11,24 @@ import java.util.function.Consumer;
 
 /**
  * The state in one SQLite file, for a single instance. State changes are rare and small: one
- * connection behind a lock is enough. No other instance shares it, so changes are announced to nobody.
+ * connection behind a lock is enough. The file is readable by the server's user only (mode 0600; SQLite
+ * gives its WAL files the same mode). No other instance shares it, so changes are announced to nobody.
  */
 final class SqliteServerDatabase implements ServerDatabase {
 
     private final Connection connection;
+    private final SecretBox secrets;
     private final ReentrantLock lock = new ReentrantLock();
 
-    private SqliteServerDatabase(Connection connection) {
+    private SqliteServerDatabase(Connection connection, SecretBox secrets) {
         this.connection = connection;
+        this.secrets = secrets;
     }
 
-    static SqliteServerDatabase open(Path file) {
+    static SqliteServerDatabase open(Path file, SecretBox secrets) {
         Connection connection = null;
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
+            OwnerOnlyFiles.ensure(file);
             connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
             try (Statement statement = connection.createStatement()) {
                 statement.execute("PRAGMA journal_mode=WAL");
@@ -34,7 +36,7 @@ final class SqliteServerDatabase implements ServerDatabase {
                 statement.execute("PRAGMA busy_timeout=5000");
             }
             Migrations.apply(connection, Dialect.SQLITE, Migrations.ALL);
-            return new SqliteServerDatabase(connection);
+            return new SqliteServerDatabase(connection, secrets);
         } catch (SQLException | IOException | RuntimeException e) {
             closeQuietly(connection, e);
             throw new IllegalStateException("cannot open the server database " + file + ": " + e.getMessage(), e);
@@ -61,6 +63,11 @@ final class SqliteServerDatabase implements ServerDatabase {
         } finally {
             lock.unlock();
         }
+    }
+
+    @Override
+    public SecretBox secrets() {
+        return secrets;
     }
 
     @Override

@@ -2,6 +2,8 @@ package dev.herald.server.subscriptions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.server.state.SecretBox;
 import dev.herald.server.state.ServerDatabase;
 import dev.herald.server.webhook.WebhookSecret;
 import java.io.IOException;
@@ -20,6 +22,12 @@ import java.util.stream.Collectors;
 /**
  * Subscription resources in the server database, one row each: the definition as JSON, status,
  * secrets and health as columns. Positions, backlogs and dead letters live in the transport.
+ *
+ * <p>Secrets are stored sealed by the database's {@link SecretBox}: the signing secrets in their
+ * columns, and the webhook's header values (credentials such as {@code Authorization}) as one sealed
+ * JSON object in the definition's {@code protocolsettings.sealedheaders}, in place of
+ * {@code headers}. Rows written in plaintext by earlier versions, or sealed with a key being rotated
+ * out, are re-sealed with the current key when the repository opens.
  */
 final class SubscriptionRepository {
 
@@ -37,11 +45,55 @@ final class SubscriptionRepository {
             + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
             + Arrays.stream(COLUMNS.split(", ")).skip(1).map(c -> c + " = excluded." + c)
                     .collect(Collectors.joining(", "));
+    private static final String SEALED_HEADERS = "sealedheaders";
 
     private final ServerDatabase db;
+    private final SecretBox box;
 
     SubscriptionRepository(ServerDatabase db) {
         this.db = db;
+        this.box = db.secrets();
+        reseal();
+    }
+
+    /** Seals what an earlier version stored in plaintext, and what an older key sealed, with the current key. */
+    private void reseal() {
+        db.with(connection -> {
+            connection.setAutoCommit(false);
+            try (Statement statement = connection.createStatement();
+                 ResultSet rs = statement.executeQuery("SELECT id, definition, secret, previous_secret "
+                         + "FROM api_subscriptions");
+                 PreparedStatement update = connection.prepareStatement("UPDATE api_subscriptions "
+                         + "SET definition = ?, secret = ?, previous_secret = ? WHERE id = ?")) {
+                while (rs.next()) {
+                    String id = rs.getString("id");
+                    String definition = rs.getString("definition");
+                    String secret = rs.getString("secret");
+                    String previous = rs.getString("previous_secret");
+                    ObjectNode json = definitionJson(id, definition);
+                    JsonNode settings = json.path("protocolsettings");
+                    boolean stale = box.needsResealing(secret) || box.needsResealing(previous)
+                            || settings.path("headers").size() > 0
+                            || box.needsResealing(settings.path(SEALED_HEADERS).textValue());
+                    if (stale) {
+                        update.setString(1, sealHeaders(id, openHeaders(id, json)).toString());
+                        update.setString(2, secret == null ? null : box.seal(open(secret, id, "secret"),
+                                context(id, "secret")));
+                        update.setString(3, previous == null ? null : box.seal(open(previous, id, "previous_secret"),
+                                context(id, "previous_secret")));
+                        update.setString(4, id);
+                        update.executeUpdate();
+                    }
+                }
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+            return null;
+        });
     }
 
     /** Inserts a new resource; false when the id is taken. */
@@ -113,14 +165,9 @@ final class SubscriptionRepository {
         });
     }
 
-    private static Row row(ResultSet rs) throws SQLException {
+    private Row row(ResultSet rs) throws SQLException {
         String id = rs.getString("id");
-        JsonNode definition;
-        try {
-            definition = MAPPER.readTree(rs.getString("definition"));
-        } catch (IOException e) {
-            throw new SQLException("subscription " + id + ": stored definition is not JSON", e);
-        }
+        JsonNode definition = openHeaders(id, definitionJson(id, rs.getString("definition")));
         String project = rs.getString("project");
         String createdBy = rs.getString("created_by");
         Instant createdAt = instant(rs.getString("created_at"));
@@ -128,8 +175,8 @@ final class SubscriptionRepository {
         Status status = Status.fromJson(rs.getString("status"));
         String statusReason = rs.getString("status_reason");
         Instant statusChangedAt = instant(rs.getString("status_changed_at"));
-        WebhookSecret secret = secret(rs.getString("secret"));
-        WebhookSecret previous = secret(rs.getString("previous_secret"));
+        WebhookSecret secret = secret(rs.getString("secret"), id, "secret");
+        WebhookSecret previous = secret(rs.getString("previous_secret"), id, "previous_secret");
         Instant previousExpires = instant(rs.getString("previous_secret_expires_at"));
         SubscriptionRecord.Health health = new SubscriptionRecord.Health(rs.getInt("consecutive_failures"),
                 instant(rs.getString("failing_since")), rs.getString("last_error"),
@@ -138,9 +185,10 @@ final class SubscriptionRepository {
                 updatedAt, status, statusReason, statusChangedAt, secret, previous, previousExpires, health));
     }
 
-    private static void bind(PreparedStatement statement, SubscriptionRecord record) throws SQLException {
-        statement.setString(1, record.id());
-        statement.setString(2, record.definition().toStoredJson().toString());
+    private void bind(PreparedStatement statement, SubscriptionRecord record) throws SQLException {
+        String id = record.id();
+        statement.setString(1, id);
+        statement.setString(2, sealHeaders(id, record.definition().toStoredJson()).toString());
         statement.setString(3, record.project());
         statement.setString(4, record.createdBy());
         statement.setString(5, text(record.createdAt()));
@@ -148,8 +196,10 @@ final class SubscriptionRepository {
         statement.setString(7, record.status().jsonName());
         statement.setString(8, record.statusReason());
         statement.setString(9, text(record.statusChangedAt()));
-        statement.setString(10, record.secret() == null ? null : record.secret().text());
-        statement.setString(11, record.previousSecret() == null ? null : record.previousSecret().text());
+        statement.setString(10, record.secret() == null ? null
+                : box.seal(record.secret().text(), context(id, "secret")));
+        statement.setString(11, record.previousSecret() == null ? null
+                : box.seal(record.previousSecret().text(), context(id, "previous_secret")));
         statement.setString(12, text(record.previousSecretExpiresAt()));
         SubscriptionRecord.Health health = record.health();
         statement.setInt(13, health.consecutiveFailures());
@@ -167,7 +217,48 @@ final class SubscriptionRepository {
         return text == null ? null : Instant.parse(text);
     }
 
-    private static WebhookSecret secret(String text) {
-        return text == null ? null : WebhookSecret.parse(text);
+    private WebhookSecret secret(String stored, String id, String column) {
+        return stored == null ? null : WebhookSecret.parse(open(stored, id, column));
+    }
+
+    private String open(String stored, String id, String column) {
+        return box.open(stored, context(id, column));
+    }
+
+    /** The associated data of a sealed value: its row and column, so that it opens nowhere else. */
+    private static String context(String id, String column) {
+        return "api_subscriptions/" + id + "/" + column;
+    }
+
+    private static ObjectNode definitionJson(String id, String text) throws SQLException {
+        try {
+            return (ObjectNode) MAPPER.readTree(text);
+        } catch (IOException | ClassCastException e) {
+            throw new SQLException("subscription " + id + ": stored definition is not a JSON object", e);
+        }
+    }
+
+    /** The stored form: {@code protocolsettings.headers} replaced by one sealed JSON object. */
+    private ObjectNode sealHeaders(String id, ObjectNode definition) {
+        if (definition.get("protocolsettings") instanceof ObjectNode settings
+                && settings.get("headers") instanceof ObjectNode headers && !headers.isEmpty()) {
+            settings.remove("headers");
+            settings.put(SEALED_HEADERS, box.seal(headers.toString(), context(id, "headers")));
+        }
+        return definition;
+    }
+
+    /** The definition as parsed: {@code protocolsettings.sealedheaders} opened back into {@code headers}. */
+    private ObjectNode openHeaders(String id, ObjectNode definition) throws SQLException {
+        if (definition.get("protocolsettings") instanceof ObjectNode settings
+                && settings.get(SEALED_HEADERS) instanceof JsonNode sealed && sealed.isTextual()) {
+            settings.remove(SEALED_HEADERS);
+            try {
+                settings.set("headers", MAPPER.readTree(box.open(sealed.textValue(), context(id, "headers"))));
+            } catch (IOException e) {
+                throw new SQLException("subscription " + id + ": sealed headers are not a JSON object", e);
+            }
+        }
+        return definition;
     }
 }

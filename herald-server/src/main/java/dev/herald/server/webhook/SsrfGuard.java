@@ -15,7 +15,8 @@ import java.util.Optional;
  * Keeps webhooks from reaching into the server's own network (server-side request forgery): a sink
  * host is resolved and every address it resolves to must be a public unicast address, unless the
  * allow-list names the host or a range holding the address. Checked when a subscription is created
- * or updated, and again before every delivery, because DNS answers change (rebinding).
+ * or updated, and again for every connection a delivery opens — on the very addresses the connection
+ * is then made to ({@link #resolve}), because DNS answers change (rebinding).
  *
  * <p>Refused: unspecified and "this network" ({@code 0.0.0.0/8}, {@code ::}), loopback
  * ({@code 127.0.0.0/8}, {@code ::1}), private ({@code 10/8}, {@code 172.16/12}, {@code 192.168/16},
@@ -98,7 +99,7 @@ public final class SsrfGuard {
     }
 
     /**
-     * Resolves the sink's host and checks every address.
+     * Resolves the sink's host and checks every address (when the subscription is created or changed).
      *
      * @throws SinkRefusedException naming the address and why it is refused, or that the host does not resolve
      */
@@ -106,21 +107,41 @@ public final class SsrfGuard {
         if (!enabled) {
             return;
         }
-        String host = sink.getHost();
+        String bare = bare(sink.getHost());
+        if (!hostAllowed(bare.toLowerCase(Locale.ROOT))) {
+            checked(bare, lookup(bare));
+        }
+    }
+
+    /**
+     * Resolves a host once and checks every address: the addresses returned are exactly those checked,
+     * and a connection must be made to one of them and nothing else, or a DNS answer changing between
+     * the check and the connection (rebinding) would reach an address never checked. Used by the webhook
+     * client for every new connection ({@link GuardedAddressResolver}).
+     *
+     * @throws SinkRefusedException naming the address and why it is refused, or that the host does not resolve
+     */
+    public List<InetAddress> resolve(String host) throws SinkRefusedException {
+        String bare = bare(host);
+        InetAddress[] addresses = lookup(bare);
+        return enabled && !hostAllowed(bare.toLowerCase(Locale.ROOT)) ? checked(bare, addresses)
+                : List.of(addresses);
+    }
+
+    private static String bare(String host) throws SinkRefusedException {
         if (host == null || host.isEmpty()) {
             throw new SinkRefusedException("the URL has no host");
         }
-        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        String name = bare.toLowerCase(Locale.ROOT);
-        if (hostAllowed(name)) {
-            return;
-        }
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    private InetAddress[] lookup(String bare) throws SinkRefusedException {
         InetAddress[] addresses;
         Optional<InetAddress> literal = Cidr.literal(bare);
         if (literal.isPresent()) {
             addresses = new InetAddress[] {literal.get()};
         } else if (NUMERIC.matcher(bare).matches()) {
-            // Short and decimal IPv4 forms (127.1, 2130706433): parsed the way the HTTP client will parse them.
+            // Short and decimal IPv4 forms (127.1, 2130706433): parsed the way an HTTP client parses them.
             try {
                 addresses = InetAddress.getAllByName(bare);
             } catch (UnknownHostException e) {
@@ -136,15 +157,20 @@ public final class SsrfGuard {
         if (addresses == null || addresses.length == 0) {
             throw new SinkRefusedException("the host " + bare + " does not resolve");
         }
+        return addresses;
+    }
+
+    private List<InetAddress> checked(String bare, InetAddress[] addresses) throws SinkRefusedException {
+        boolean literal = Cidr.literal(bare).isPresent();
         for (InetAddress address : addresses) {
             Optional<String> reason = refusal(address);
             if (reason.isPresent() && allowedRanges.stream().noneMatch(range -> range.contains(address))) {
-                String shown = literal.isPresent() ? address.getHostAddress()
-                        : bare + " resolves to " + address.getHostAddress();
+                String shown = literal ? address.getHostAddress() : bare + " resolves to " + address.getHostAddress();
                 throw new SinkRefusedException(shown + ", " + reason.get()
                         + "; webhooks may not target it unless the server's SSRF allow-list names the host or range");
             }
         }
+        return List.of(addresses);
     }
 
     private boolean hostAllowed(String name) {

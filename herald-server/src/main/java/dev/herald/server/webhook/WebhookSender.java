@@ -3,12 +3,8 @@ package dev.herald.server.webhook;
 import io.cloudevents.CloudEvent;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -16,21 +12,39 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.ContinueProtocolHandler;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http.HttpCookieStore;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * Sends events to webhook sinks: checks the sink against the {@link SsrfGuard} (again, at every
- * attempt), encodes the event per the CloudEvents HTTP binding, signs it per Standard Webhooks, and
- * classifies the answer. Redirects are never followed (a 3xx is a failure); connect and response
- * timeouts bound every attempt. One {@link HttpClient} (HTTP/1.1, connection reuse) on virtual
- * threads serves every subscription.
+ * Sends events to webhook sinks: encodes the event per the CloudEvents HTTP binding, signs it per
+ * Standard Webhooks, and classifies the answer. Redirects are never followed (a 3xx is a failure);
+ * connect and response timeouts bound every attempt; an attempt that cannot even be prepared (a value
+ * no HTTP header can carry) is a failed attempt like any other.
+ *
+ * <p>One Jetty {@link HttpClient} (HTTP/1.1 with keep-alive connection pools per origin) serves every
+ * subscription. Jetty rather than {@code java.net.http} because of DNS rebinding: the SSRF check must
+ * apply to the very address a connection is made to, and only Jetty's client lets the application
+ * resolve the host itself ({@link GuardedAddressResolver}) while the URL, the {@code Host} header, TLS
+ * SNI and certificate verification keep the host name. Each new connection resolves once, the
+ * {@link SsrfGuard} checks every address, and exactly those addresses are dialled. A pooled connection
+ * stays on the address checked when it was opened. The client keeps no cookies, decodes no content
+ * encodings and answers no authentication challenges: sinks get what Herald sends and nothing more.
  */
 public final class WebhookSender implements AutoCloseable {
 
@@ -73,11 +87,10 @@ public final class WebhookSender implements AutoCloseable {
     public static final String USER_AGENT = "Herald-Webhooks/1";
     private static final int MAX_BODY_EXCERPT = 512;
 
-    private final SsrfGuard guard;
     private final Duration readTimeout;
     private final Duration connectTimeout;
     private final Clock clock;
-    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final ExecutorService lookups = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpClient client;
 
     /**
@@ -85,63 +98,68 @@ public final class WebhookSender implements AutoCloseable {
      * @param readTimeout    the longest wait for the response after the request was sent
      */
     public WebhookSender(SsrfGuard guard, Duration connectTimeout, Duration readTimeout, Clock clock) {
-        this.guard = Objects.requireNonNull(guard, "guard");
+        Objects.requireNonNull(guard, "guard");
         this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
         this.readTimeout = Objects.requireNonNull(readTimeout, "readTimeout");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(connectTimeout)
-                .executor(executor)
-                .build();
-    }
-
-    /** The guard checking sinks. */
-    public SsrfGuard guard() {
-        return guard;
+        ClientConnector connector = new ClientConnector();
+        connector.setConnectTimeout(connectTimeout);
+        QueuedThreadPool threads = new QueuedThreadPool();
+        threads.setName("herald-webhooks");
+        threads.setDaemon(true);
+        client = new HttpClient(new HttpClientTransportOverHTTP(connector));
+        client.setExecutor(threads);
+        client.setSocketAddressResolver(new GuardedAddressResolver(guard, lookups));
+        client.setFollowRedirects(false);
+        client.setUserAgentField(null);
+        client.setHttpCookieStore(new HttpCookieStore.Empty());
+        client.getContentDecoderFactories().clear();
+        client.getProtocolHandlers().clear();
+        client.getProtocolHandlers().put(new ContinueProtocolHandler());
+        try {
+            client.start();
+        } catch (Exception e) {
+            lookups.shutdownNow();
+            throw new IllegalStateException("cannot start the webhook HTTP client", e);
+        }
     }
 
     /** Delivers one event; never throws for a failed attempt, it is described in the result. */
     public Attempt send(CloudEvent event, Target target) throws InterruptedException {
         long start = System.nanoTime();
+        Request request;
         try {
-            guard.check(target.sink());
-        } catch (SinkRefusedException e) {
-            return new Attempt(Outcome.REFUSED, 0, "sink refused: " + e.getMessage(), since(start));
+            request = prepare(event, target);
+        } catch (RuntimeException e) {
+            // A poison event (a value no HTTP header can carry, say) fails like any attempt: recorded, retried,
+            // dead-lettered; it must not escape into the dispatcher as an unexplained exception.
+            return failed("request not sent: " + e.getMessage(), start);
         }
-        CloudEventHttp.Message message = CloudEventHttp.encode(event, target.mode());
-        long timestamp = clock.instant().getEpochSecond();
-        HttpRequest.Builder request = HttpRequest.newBuilder(target.sink())
-                .timeout(readTimeout)
-                .method(target.method(), HttpRequest.BodyPublishers.ofByteArray(message.body()));
-        target.headers().forEach(request::header);
-        message.headers().forEach(request::header);
-        if (target.headers().keySet().stream().noneMatch("user-agent"::equalsIgnoreCase)) {
-            request.header("user-agent", USER_AGENT);
-        }
-        request.header(WebhookSigner.ID_HEADER, event.getId());
-        request.header(WebhookSigner.TIMESTAMP_HEADER, Long.toString(timestamp));
-        if (!target.secrets().isEmpty()) {
-            request.header(WebhookSigner.SIGNATURE_HEADER,
-                    WebhookSigner.signatureHeader(target.secrets(), event.getId(), timestamp, message.body()));
-        }
-        CompletableFuture<HttpResponse<String>> call = client.sendAsync(request.build(), info -> new Excerpt());
-        HttpResponse<String> response;
+        Exchange exchange = new Exchange();
+        request.onResponseContent(exchange).send(exchange);
+        Result result;
         try {
-            // The request timeout covers the wait for the response head; this bounds the body as well.
-            response = call.get(connectTimeout.plus(readTimeout).plusSeconds(1).toMillis(), TimeUnit.MILLISECONDS);
+            result = exchange.result.get(total().plusSeconds(1).toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            call.cancel(true);
-            return failed("no complete response within " + human(readTimeout), start);
+            request.abort(e);
+            return failed("no complete response within " + human(total()), start);
         } catch (InterruptedException e) {
-            call.cancel(true);
+            request.abort(e);
             throw e;
         } catch (ExecutionException e) {
-            return failed(describe(e.getCause()), start);
+            return failed("request failed: " + e.getCause(), start);
         }
-        int status = response.statusCode();
-        String excerpt = response.body();
+        if (result.isFailed()) {
+            Throwable failure = result.getFailure();
+            Optional<SinkRefusedException> refused = refusal(failure);
+            if (refused.isPresent()) {
+                return new Attempt(Outcome.REFUSED, 0, "sink refused: " + refused.get().getMessage(), since(start));
+            }
+            return failed(describe(failure), start);
+        }
+        Response response = result.getResponse();
+        int status = response.getStatus();
+        String excerpt = exchange.excerpt();
         if (status >= 200 && status < 300) {
             return new Attempt(Outcome.DELIVERED, status, "HTTP " + status, since(start));
         }
@@ -150,21 +168,79 @@ public final class WebhookSender implements AutoCloseable {
                     + bodyPart(excerpt), since(start));
         }
         if (status >= 300 && status < 400) {
-            String location = response.headers().firstValue("location").orElse("(none)");
+            String location = Optional.ofNullable(response.getHeaders().get("location")).orElse("(none)");
             return new Attempt(Outcome.FAILED, status, "HTTP " + status + " redirect to " + location
                     + " not followed: update the subscription's sink", since(start));
         }
         return new Attempt(Outcome.FAILED, status, "HTTP " + status + bodyPart(excerpt), since(start));
     }
 
+    /** The request of one attempt: the event encoded, the headers set, signed. */
+    private Request prepare(CloudEvent event, Target target) {
+        CloudEventHttp.Message message = CloudEventHttp.encode(event, target.mode());
+        long timestamp = clock.instant().getEpochSecond();
+        HttpFields.Mutable headers = HttpFields.build();
+        target.headers().forEach((name, value) -> header(headers, name, value));
+        message.headers().forEach((name, value) -> header(headers, name, value));
+        if (target.headers().keySet().stream().noneMatch("user-agent"::equalsIgnoreCase)) {
+            header(headers, "user-agent", USER_AGENT);
+        }
+        header(headers, WebhookSigner.ID_HEADER, event.getId());
+        headers.put(WebhookSigner.TIMESTAMP_HEADER, Long.toString(timestamp));
+        if (!target.secrets().isEmpty()) {
+            headers.put(WebhookSigner.SIGNATURE_HEADER,
+                    WebhookSigner.signatureHeader(target.secrets(), event.getId(), timestamp, message.body()));
+        }
+        Request request = client.newRequest(target.sink())
+                .method(target.method())
+                .timeout(total().toMillis(), TimeUnit.MILLISECONDS)
+                .idleTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .headers(fields -> fields.add(headers));
+        if (message.body().length > 0 || message.headers().containsKey("content-type")) {
+            request.body(new BytesRequestContent(message.headers().get("content-type"), message.body()));
+        }
+        return request;
+    }
+
+    /**
+     * Sets a header after checking its value against RFC 9110 (visible ASCII, Latin-1, space and tab),
+     * so that the failure names the header rather than a value being mangled on the wire.
+     */
+    private static void header(HttpFields.Mutable headers, String name, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c != '\t' && (c < 0x20 || c == 0x7F || c > 0xFF)) {
+                throw new IllegalArgumentException("the " + name + " header cannot carry the character U+"
+                        + String.format("%04X", (int) c) + " at index " + i + " of its value");
+            }
+        }
+        headers.put(name, value);
+    }
+
+    /** The longest an attempt may take: connecting, then waiting for the response. */
+    private Duration total() {
+        return connectTimeout.plus(readTimeout);
+    }
+
     private Attempt failed(String detail, long start) {
         return new Attempt(Outcome.FAILED, 0, detail, since(start));
     }
 
+    private static Optional<SinkRefusedException> refusal(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SinkRefusedException refused) {
+                return Optional.of(refused);
+            }
+        }
+        return Optional.empty();
+    }
+
     private String describe(Throwable error) {
         return switch (error) {
-            case HttpConnectTimeoutException e -> "could not connect within " + human(connectTimeout);
-            case HttpTimeoutException e -> "no response within " + human(readTimeout);
+            case SocketTimeoutException e -> "could not connect within " + human(connectTimeout);
+            case TimeoutException e when String.valueOf(e.getMessage()).startsWith("Total timeout") ->
+                    "no complete response within " + human(total());
+            case TimeoutException e -> "no response within " + human(readTimeout);
             case ConnectException e -> "connection refused or unreachable"
                     + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")");
             case IOException e -> "network error: " + e.getClass().getSimpleName()
@@ -188,48 +264,40 @@ public final class WebhookSender implements AutoCloseable {
     /** Stops the client; attempts still running fail. */
     @Override
     public void close() {
-        client.shutdownNow();
-        executor.shutdownNow();
+        try {
+            client.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("the webhook HTTP client did not stop cleanly", e);
+        } finally {
+            lookups.shutdownNow();
+        }
     }
 
     /**
-     * Reads the whole response body (so that the connection can be reused) but keeps only its first
-     * bytes, for the error description.
+     * One exchange's outcome: reads the whole response body (so that the connection can be reused) but
+     * keeps only its first bytes, for the error description.
      */
-    private static final class Excerpt implements HttpResponse.BodySubscriber<String> {
+    private static final class Exchange implements Response.ContentListener, Response.CompleteListener {
 
-        private final CompletableFuture<String> result = new CompletableFuture<>();
+        private final CompletableFuture<Result> result = new CompletableFuture<>();
         private final byte[] kept = new byte[MAX_BODY_EXCERPT];
         private int length;
 
         @Override
-        public CompletionStage<String> getBody() {
-            return result;
+        public void onContent(Response response, ByteBuffer content) {
+            int take = Math.min(content.remaining(), kept.length - length);
+            content.get(kept, length, take);
+            length += take;
         }
 
         @Override
-        public void onSubscribe(Flow.Subscription subscription) {
-            subscription.request(Long.MAX_VALUE);
+        public void onComplete(Result outcome) {
+            result.complete(outcome);
         }
 
-        @Override
-        public void onNext(List<ByteBuffer> buffers) {
-            for (ByteBuffer buffer : buffers) {
-                int take = Math.min(buffer.remaining(), kept.length - length);
-                buffer.get(kept, length, take);
-                length += take;
-            }
-        }
-
-        @Override
-        public void onError(Throwable error) {
-            result.completeExceptionally(error);
-        }
-
-        @Override
-        public void onComplete() {
+        String excerpt() {
             String text = new String(kept, 0, length, StandardCharsets.UTF_8);
-            result.complete(length == MAX_BODY_EXCERPT ? text + "…" : text);
+            return length == MAX_BODY_EXCERPT ? text + "…" : text;
         }
     }
 }

@@ -31,11 +31,12 @@ class PostgresServerStateTest extends ServerStateContract {
     static final String URL = Optional.ofNullable(System.getenv("HERALD_POSTGRES_URL"))
             .orElse("jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
 
+    private final SecretBox secrets = SecretBox.of(SecretBox.generateKey(), List.of());
     private final String schema = "state_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 
     @Override
     ServerDatabase open() {
-        return ServerDatabase.openPostgres(URL, schema);
+        return ServerDatabase.openPostgres(URL, schema, secrets);
     }
 
     @AfterEach

@@ -242,6 +242,28 @@ class WebhookDeliveryTest {
     }
 
     @Test
+    void anEventThatCannotBeSentIsRecordedRetriedAndDeadLetteredWithoutBlockingTheNext() {
+        String id = webhook("delivery", Map.of("maxAttempts", 3, "backoff", Map.of("min", "10ms", "max", "50ms")))
+                .path("id").asText();
+
+        // A valid CloudEvents id, but U+2603 cannot travel in the webhook-id header: the attempt fails before sending.
+        CloudEvent poison = server.publish(TestEvents.builder(TestEvents.PIPELINE_CREATED).id("poison-\u2603")
+                .build());
+        await().untilAsserted(() -> assertThat(api.get("/v1/subscriptions/" + id + "/dead-letters").body()
+                .path("total").asLong()).isEqualTo(1));
+        JsonNode letter = api.get("/v1/subscriptions/" + id + "/dead-letters").body().path("items").get(0);
+        assertThat(letter.path("eventId").asText()).isEqualTo(poison.getId());
+        assertThat(letter.path("attempts").asInt()).isEqualTo(3);
+        assertThat(letter.path("lastError").asText()).contains("not sent").contains("webhook-id");
+        JsonNode health = api.get("/v1/subscriptions/" + id).body().path("health");
+        assertThat(health.path("consecutiveFailures").asInt()).isEqualTo(3);
+        assertThat(health.path("lastError").asText()).contains("webhook-id");
+
+        CloudEvent next = server.publish(TestEvents.of(TestEvents.PIPELINE_CREATED));
+        assertThat(sink.next().header("webhook-id")).as("nothing of the poison event was sent").isEqualTo(next.getId());
+    }
+
+    @Test
     void goneDisablesTheSubscriptionAndEnableDeliversWhatWaited() {
         sink.respond(410);
         String id = webhook().path("id").asText();
