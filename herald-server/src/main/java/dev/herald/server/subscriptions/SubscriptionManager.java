@@ -46,7 +46,10 @@ import org.slf4j.LoggerFactory;
  * <p>When instances share the state, each runs every active webhook subscription (the transport's
  * consumer groups or leases share the deliveries out) and follows the others' changes through the
  * state's change feed: every change is announced as {@code subscriptions:<id>}, and each instance
- * reloads that row and starts, restarts or stops what runs for it ({@link #follow}).
+ * reloads that row and starts, restarts or stops what runs for it ({@link #follow}). Health is then
+ * counted in the shared row itself (one atomic update per failed delivery, and one per recovery), so
+ * auto-disable sees the failures of every instance; a single instance keeps counting in memory and
+ * saves every {@value #SAVE_FAILURES_EVERY} failures.
  */
 final class SubscriptionManager implements AutoCloseable {
 
@@ -65,11 +68,14 @@ final class SubscriptionManager implements AutoCloseable {
     private final Map<String, Managed> subscriptions = new ConcurrentSkipListMap<>();
     private final ScheduledExecutorService housekeeping;
     private final ServerDatabase db;
+    /** Whether other instances share the state: health is then counted in the stored row. */
+    private final boolean sharedHealth;
 
     SubscriptionManager(EventStore store, ServerDatabase db, SubscriptionSettings settings) {
         this.store = store;
         this.settings = settings;
         this.db = db;
+        this.sharedHealth = db.shared();
         this.repository = new SubscriptionRepository(db);
         SsrfGuard guard = settings.ssrfGuard() ? SsrfGuard.withAllowList(settings.ssrfAllowList())
                 : SsrfGuard.disabled();
@@ -373,7 +379,7 @@ final class SubscriptionManager implements AutoCloseable {
         /** Replaces the definition (PUT/PATCH), restarting delivery when it runs. */
         synchronized void replace(SubscriptionDefinition definition) {
             SubscriptionRecord updated = record.withDefinition(definition, now());
-            repository.save(updated.withHealth(health()));
+            store(updated);
             boolean wasRunning = running != null;
             if (wasRunning) {
                 stop();
@@ -431,6 +437,9 @@ final class SubscriptionManager implements AutoCloseable {
             startOrFail();
             consecutiveFailures.set(0);
             failingSince = null;
+            if (sharedHealth) {
+                repository.recordSuccess(id(), null);
+            }
             setStatus(Status.ACTIVE, null);
             LOG.info("subscription {} enabled", id());
         }
@@ -466,7 +475,7 @@ final class SubscriptionManager implements AutoCloseable {
             WebhookSecret secret = given.orElseGet(WebhookSecret::generate);
             Instant expires = settings.secretRotationGrace().isZero() ? now() : now().plus(settings.secretRotationGrace());
             record = record.withRotatedSecret(secret, expires);
-            repository.save(record.withHealth(health()));
+            store(record);
             announce(id());
             LOG.info("subscription {}: secret rotated, the previous one signs until {}", id(), expires);
             return secret;
@@ -485,8 +494,26 @@ final class SubscriptionManager implements AutoCloseable {
 
         private void setStatus(Status status, String reason) {
             record = record.withStatus(status, reason, now());
-            repository.save(record.withHealth(health()));
+            store(record);
             announce(id());
+        }
+
+        /** Stores the record; its health too unless instances count it in the shared row. */
+        private void store(SubscriptionRecord changed) {
+            if (sharedHealth) {
+                repository.saveKeepingHealth(changed);
+            } else {
+                repository.save(changed.withHealth(health()));
+            }
+        }
+
+        /** Takes the health as stored (counted by every instance). */
+        private void adopt(SubscriptionRecord.Health stored) {
+            consecutiveFailures.set(stored.consecutiveFailures());
+            failingSince = stored.failingSince();
+            lastError = stored.lastError();
+            lastFailureAt = stored.lastFailureAt();
+            lastSuccessAt = stored.lastSuccessAt();
         }
 
         /**
@@ -504,6 +531,9 @@ final class SubscriptionManager implements AutoCloseable {
             }
             record = stored;
             filter = stored.definition().effectiveFilter(stored.projectRestriction());
+            if (sharedHealth) {
+                adopt(stored.health());
+            }
             if (stored.status() == Status.ACTIVE) {
                 start();
             } else {
@@ -521,7 +551,7 @@ final class SubscriptionManager implements AutoCloseable {
         }
 
         void saveHealth() {
-            if (!deleted) {
+            if (!deleted && !sharedHealth) {
                 repository.save(record.withHealth(health()));
             }
         }
@@ -582,30 +612,44 @@ final class SubscriptionManager implements AutoCloseable {
         }
 
         private void succeeded() {
-            lastSuccessAt = now();
+            Instant now = now();
+            lastSuccessAt = now;
             if (consecutiveFailures.getAndSet(0) > 0 || failingSince != null) {
                 failingSince = null;
-                saveHealth();
+                if (sharedHealth) {
+                    repository.recordSuccess(id(), now);
+                } else {
+                    saveHealth();
+                }
                 LOG.info("subscription {}: sink recovered", id());
             }
         }
 
         private void failed(String error) {
             Instant now = now();
-            lastError = error;
-            lastFailureAt = now;
-            boolean first = failingSince == null;
-            if (first) {
-                failingSince = now;
+            int failures;
+            boolean save;
+            if (sharedHealth) {
+                adopt(repository.recordFailure(id(), error, now));
+                failures = consecutiveFailures.get();
+                save = false;
+            } else {
+                lastError = error;
+                lastFailureAt = now;
+                boolean first = failingSince == null;
+                if (first) {
+                    failingSince = now;
+                }
+                failures = consecutiveFailures.incrementAndGet();
+                save = first || failures % SAVE_FAILURES_EVERY == 0;
             }
-            int failures = consecutiveFailures.incrementAndGet();
             int threshold = settings.autoDisableAfterFailures();
             if (threshold > 0 && failures >= threshold) {
                 disable("auto-disabled after " + failures + " consecutive failed deliveries; last: " + error);
             } else if (!Duration.between(failingSince, now).minus(settings.autoDisableAfterFailingFor()).isNegative()) {
                 disable("auto-disabled: failing since " + failingSince + " without a successful delivery; last: "
                         + error);
-            } else if (first || failures % SAVE_FAILURES_EVERY == 0) {
+            } else if (save) {
                 saveHealth();
             }
         }
@@ -637,6 +681,9 @@ final class SubscriptionManager implements AutoCloseable {
             switch (attempt.outcome()) {
                 case DELIVERED -> managed.succeeded();
                 case GONE -> {
+                    if (sharedHealth) {
+                        managed.adopt(repository.recordFailure(managed.id(), attempt.detail(), now()));
+                    }
                     managed.lastError = attempt.detail();
                     managed.lastFailureAt = now();
                     managed.disable("the sink answered 410 Gone at " + now() + "; fix or replace the sink, then "
