@@ -11,6 +11,8 @@ import dev.herald.server.config.ServerConfig;
 import dev.herald.settings.SettingsException;
 import dev.herald.store.SubscribeOptions;
 import dev.herald.transport.StartPosition;
+import dev.herald.transport.TransportProvider;
+import dev.herald.transport.TransportProviders;
 import dev.herald.transport.kafka.KafkaTestBroker;
 import io.cloudevents.CloudEvent;
 import java.io.ByteArrayOutputStream;
@@ -106,8 +108,15 @@ class ServeTransportsTest {
                 .isInstanceOf(SettingsException.class).hasMessageContaining("transport=kafka needs kafka.bootstrap-servers");
         assertThatThrownBy(() -> ServerConfig.fromMap(Map.of(ServerConfig.TRANSPORT.name(), "rabbit")))
                 .isInstanceOf(SettingsException.class)
-                .hasMessageContaining("setting transport = 'rabbit' (setting transport) must be one of embedded, kafka, "
-                        + "postgres (the transports installed)");
+                .hasMessageContaining("setting transport = 'rabbit' (setting transport) must be one of " + installed()
+                        + " (the transports installed)");
+    }
+
+    /** The installed transports' names as the error lists them: every transport the distribution carries. */
+    private static String installed() {
+        List<String> names = TransportProviders.installed().all().stream().map(TransportProvider::name).sorted().toList();
+        assertThat(names).contains("embedded", "kafka", "nsq", "postgres");
+        return String.join(", ", names);
     }
 
     @Test

@@ -14,6 +14,10 @@ import java.util.regex.Pattern;
  * is JSON (so it can be checked against its schema), Herald's extensions are strings, and an event
  * is at most {@link #maxEventBytes()} long in its structured JSON form.
  *
+ * <p>No string attribute holds a control character (U+0000–U+001F, U+007F–U+009F): CloudEvents excludes
+ * them from its String type, and an id or source holding a line break could forge lines in every log that
+ * prints it.
+ *
  * @param maxEventBytes the largest event accepted, in bytes of its structured JSON form
  */
 public record EnvelopeRules(int maxEventBytes) {
@@ -64,6 +68,7 @@ public record EnvelopeRules(int maxEventBytes) {
         if (event.getDataSchema() != null && !event.getDataSchema().isAbsolute()) {
             violations.add(new Violation("dataschema", "must be an absolute URI", event.getDataSchema().toString()));
         }
+        checkControlCharacters(event, violations);
         checkData(event, violations);
         checkExtensions(event, violations);
         if (structuredSizeBytes > maxEventBytes) {
@@ -85,6 +90,34 @@ public record EnvelopeRules(int maxEventBytes) {
     private static void requireNonBlank(List<Violation> violations, String attribute, String value) {
         if (value == null || value.isBlank()) {
             violations.add(Violation.missing(attribute, "is required and must be a non-empty string"));
+        }
+    }
+
+    private static void checkControlCharacters(CloudEvent event, List<Violation> violations) {
+        requireNoControlCharacters(violations, "id", event.getId());
+        requireNoControlCharacters(violations, "source", event.getSource() == null ? null : event.getSource().toString());
+        requireNoControlCharacters(violations, "type", event.getType());
+        requireNoControlCharacters(violations, "subject", event.getSubject());
+        requireNoControlCharacters(violations, "datacontenttype", event.getDataContentType());
+        for (String name : event.getExtensionNames()) {
+            if (event.getExtension(name) instanceof String value) {
+                requireNoControlCharacters(violations, name, value);
+            }
+        }
+    }
+
+    private static void requireNoControlCharacters(List<Violation> violations, String attribute, String value) {
+        if (value == null) {
+            return;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.getType(c) == Character.CONTROL) {
+                violations.add(new Violation(attribute, String.format(Locale.ROOT,
+                        "must not contain control characters (U+0000-U+001F, U+007F-U+009F); found U+%04X at "
+                                + "index %d", (int) c, i), value));
+                return;
+            }
         }
     }
 

@@ -80,7 +80,17 @@ public sealed interface Filter permits AttributeFilter, Composite, Not, SqlFilte
      * @throws InvalidFilterException naming the JSON path and the rule broken
      */
     static Filter fromJson(JsonNode json) {
-        return FilterJson.read(json, "filters");
+        return fromJson(json, SqlLimits.NONE);
+    }
+
+    /**
+     * Reads a filter from a client: as {@link #fromJson(JsonNode)}, refusing a {@code sql} expression
+     * beyond the limits (length, nesting depth, {@code LIKE} wildcards).
+     *
+     * @throws InvalidFilterException naming the JSON path and the rule or limit broken
+     */
+    static Filter fromJson(JsonNode json, SqlLimits limits) {
+        return new FilterJson(limits).read(json, "filters");
     }
 
     /** This filter in the Subscriptions API JSON form. */

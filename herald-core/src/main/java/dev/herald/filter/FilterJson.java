@@ -13,10 +13,13 @@ final class FilterJson {
 
     static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private FilterJson() {
+    private final SqlLimits limits;
+
+    FilterJson(SqlLimits limits) {
+        this.limits = limits;
     }
 
-    static Filter read(JsonNode json, String path) {
+    Filter read(JsonNode json, String path) {
         if (json == null || json.isNull()) {
             return Filter.ALL_EVENTS;
         }
@@ -42,7 +45,7 @@ final class FilterJson {
                     throw new InvalidFilterException(at + ": must be a string holding a CESQL expression");
                 }
                 try {
-                    yield SqlFilter.parse(value.asText());
+                    yield SqlFilter.parse(value.asText(), limits);
                 } catch (InvalidFilterException e) {
                     throw new InvalidFilterException(path + "." + e.getMessage(), e);
                 }
@@ -59,7 +62,7 @@ final class FilterJson {
         return value;
     }
 
-    private static List<Filter> readList(JsonNode array, String path) {
+    private List<Filter> readList(JsonNode array, String path) {
         List<Filter> filters = new ArrayList<>();
         for (int i = 0; i < array.size(); i++) {
             filters.add(read(array.get(i), path + "[" + i + "]"));

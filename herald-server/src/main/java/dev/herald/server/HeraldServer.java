@@ -346,7 +346,9 @@ public final class HeraldServer implements AutoCloseable {
                 }
                 LOG.info("extension {} installed", extension.name());
             }
-            Authenticator authenticator = new Authenticator(tokens, limiter,
+            RateLimiter failures = new RateLimiter(config.get(ServerConfig.AUTH_FAILURE_RATE_LIMIT),
+                    config.get(ServerConfig.AUTH_FAILURE_BURST));
+            Authenticator authenticator = new Authenticator(tokens, limiter, failures,
                     ctx -> isPublic(ctx) || apis.stream().anyMatch(api -> api.authenticatesItself(ctx)));
 
             Javalin app = Javalin.create(javalin -> configure(javalin, meters, authenticator, apis, tlsKeys));

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.transport.kafka.KafkaTestBroker;
+import dev.herald.transport.nsq.NsqProtocolDouble;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The assembled distribution serves on every transport: {@code bin/herald serve --transport postgres|kafka}
- * in a child process, against the real PostgreSQL and a real Kafka broker, takes events over HTTP and
+ * The assembled distribution serves on every transport: {@code bin/herald serve --transport postgres|kafka|nsq}
+ * in a child process, against the real PostgreSQL, a real Kafka broker and NSQ's protocol test double, takes events over HTTP and
  * delivers them, signed, to a webhook. A runtime jar missing from {@code herald-cli/target/lib} fails here.
  */
 class DistributionIT {
@@ -36,7 +37,8 @@ class DistributionIT {
                     .anyMatch(name -> name.startsWith("kafka-clients-"))
                     .anyMatch(name -> name.startsWith("sqlite-jdbc-"))
                     .anyMatch(name -> name.startsWith("herald-postgres-"))
-                    .anyMatch(name -> name.startsWith("herald-kafka-"));
+                    .anyMatch(name -> name.startsWith("herald-kafka-"))
+                    .anyMatch(name -> name.startsWith("herald-nsq-"));
         }
     }
 
@@ -60,11 +62,30 @@ class DistributionIT {
         }
     }
 
+    /**
+     * On NSQ, against the protocol test double of nsqd (nsqd cannot be installed here), started in this JVM on
+     * ephemeral ports: the distribution finds the transport, speaks the protocol and delivers.
+     */
+    @Test
+    void servesOnNsq() throws Exception {
+        try (NsqProtocolDouble nsqd = NsqProtocolDouble.start();
+             HeraldProcess herald = HeraldProcess.serve(data).transport("nsq")
+                     .set("nsq.nsqd", nsqd.tcpAddress()).set("nsq.nsqd-http", nsqd.httpAddress())
+                     .set("webhooks.ssrf-guard", "false").adminToken(ADMIN).start()) {
+            publishesAndDelivers(herald, "latest"); // NSQ cannot replay
+        }
+    }
+
     /** One event and a batch of two, posted over HTTP, reach a webhook subscription with valid signatures. */
     private static void publishesAndDelivers(HeraldProcess herald) {
+        publishesAndDelivers(herald, "earliest");
+    }
+
+    /** The same, with the subscription starting at {@code startAt}. */
+    private static void publishesAndDelivers(HeraldProcess herald, String startAt) {
         HeraldApi api = new HeraldApi(ADMIN);
         try (WebhookSink sink = new WebhookSink()) {
-            api.subscribeWebhook(herald, "dist-check", sink);
+            api.subscribeWebhook(herald, "dist-check", sink, startAt);
             ObjectNode single = HeraldApi.event();
             List<ObjectNode> batch = List.of(HeraldApi.event(), HeraldApi.event());
             HeraldApi.Answer one = api.publish(herald, single);

@@ -77,8 +77,13 @@ public final class HeraldApi {
      * trusted by it; returns its secret.
      */
     public String subscribeWebhook(HeraldProcess on, String id, WebhookSink sink) {
+        return subscribeWebhook(on, id, sink, "earliest");
+    }
+
+    /** The same, starting at {@code startAt} ({@code latest} on a transport that cannot replay). */
+    public String subscribeWebhook(HeraldProcess on, String id, WebhookSink sink, String startAt) {
         ObjectNode body = JSON.createObjectNode().put("id", id).put("sink", sink.url(id));
-        body.putObject("delivery").put("startAt", "earliest").put("maxAttempts", 100)
+        body.putObject("delivery").put("startAt", startAt).put("maxAttempts", 100)
                 .putObject("backoff").put("min", "100ms").put("max", "2s");
         Answer answer = send(on, "POST", "/v1/subscriptions", "application/json", body.toString());
         if (answer.status() != 201) {

@@ -16,7 +16,12 @@ import org.slf4j.LoggerFactory;
  * token's rate limit, and stores its {@link Principal} on the request ({@link Principal#ATTRIBUTE}).
  * Routes declared public (health, readiness, and by configuration metrics and schema reads) run
  * without a token. Answers 401 (with {@code WWW-Authenticate}) for a missing or bad token and 429
- * (with {@code Retry-After}) over the rate limit. Tokens are never logged, only their ids.
+ * (with {@code Retry-After}) over the rate limit.
+ *
+ * <p>Guessing is bounded per client address: each failed authentication takes one from the address's
+ * bucket ({@code auth.failure-rate-limit}, {@code auth.failure-burst}), and while it is empty the address
+ * gets 429 before its token is even looked at. Tokens are never logged; a token id only once the token
+ * is verified, since an unverified id is whatever the client chose to send.
  */
 public final class Authenticator {
 
@@ -25,14 +30,18 @@ public final class Authenticator {
 
     private final TokenStore tokens;
     private final RateLimiter limiter;
+    private final RateLimiter failures;
     private final Predicate<Context> isPublic;
 
     /**
+     * @param limiter  requests per verified token
+     * @param failures failed authentications per client address
      * @param isPublic which requests need no token
      */
-    public Authenticator(TokenStore tokens, RateLimiter limiter, Predicate<Context> isPublic) {
+    public Authenticator(TokenStore tokens, RateLimiter limiter, RateLimiter failures, Predicate<Context> isPublic) {
         this.tokens = tokens;
         this.limiter = limiter;
+        this.failures = failures;
         this.isPublic = isPublic;
     }
 
@@ -50,16 +59,21 @@ public final class Authenticator {
             throw new Problem(401, "Authentication required", "send an API token: Authorization: Bearer <token>")
                     .header("WWW-Authenticate", CHALLENGE);
         }
+        long blockedNanos = failures.waitNanos(ctx.ip());
+        if (blockedNanos > 0) {
+            throw tooMany(blockedNanos, "too many failed authentications from " + ctx.ip());
+        }
         String[] parts = header.strip().split("\\s+", 2);
         if (parts.length != 2 || !parts[0].toLowerCase(Locale.ROOT).equals("bearer")) {
+            failures.tryAcquire(ctx.ip());
             throw new Problem(401, "Authentication required", "the Authorization header must use the Bearer "
                     + "scheme: Authorization: Bearer <token>")
                     .header("WWW-Authenticate", CHALLENGE + ", error=\"invalid_request\"");
         }
         Optional<TokenStore.TokenInfo> token = tokens.authenticate(parts[1].strip());
         if (token.isEmpty()) {
+            failures.tryAcquire(ctx.ip());
             LOG.atInfo().setMessage("authentication failed").addKeyValue("ip", ctx.ip())
-                    .addKeyValue("token_id", TokenStore.idOf(parts[1].strip()).orElse("-"))
                     .addKeyValue("path", ctx.path()).log();
             throw new Problem(401, "Invalid token", "the token is unknown, revoked or expired")
                     .header("WWW-Authenticate", CHALLENGE + ", error=\"invalid_token\"");
@@ -67,11 +81,14 @@ public final class Authenticator {
         TokenPrincipal principal = token.get().principal();
         long waitNanos = limiter.tryAcquire(principal.tokenId());
         if (waitNanos > 0) {
-            long seconds = Math.max(1, (long) Math.ceil(waitNanos / (double) TimeUnit.SECONDS.toNanos(1)));
-            throw new Problem(429, "Too many requests", "token " + principal.tokenId()
-                    + " is over its rate limit; retry after " + seconds + " s")
-                    .header("Retry-After", Long.toString(seconds));
+            throw tooMany(waitNanos, "token " + principal.tokenId() + " is over its rate limit");
         }
         ctx.attribute(Principal.ATTRIBUTE, principal);
+    }
+
+    private static Problem tooMany(long waitNanos, String why) {
+        long seconds = Math.max(1, (long) Math.ceil(waitNanos / (double) TimeUnit.SECONDS.toNanos(1)));
+        return new Problem(429, "Too many requests", why + "; retry after " + seconds + " s")
+                .header("Retry-After", Long.toString(seconds));
     }
 }

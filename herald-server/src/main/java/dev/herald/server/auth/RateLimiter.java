@@ -46,6 +46,16 @@ public final class RateLimiter {
         return buckets.computeIfAbsent(key, k -> new Bucket(burst, nanoClock.getAsLong())).take(nanoClock.getAsLong());
     }
 
+    /**
+     * How long until {@code key}'s bucket holds a request again, without taking one.
+     *
+     * @return 0 when a request would go ahead now
+     */
+    public long waitNanos(String key) {
+        Bucket bucket = enabled() ? buckets.get(key) : null;
+        return bucket == null ? 0 : bucket.waitNanos(nanoClock.getAsLong());
+    }
+
     /** Forgets a key (a revoked token). */
     public void forget(String key) {
         buckets.remove(key);
@@ -68,6 +78,11 @@ public final class RateLimiter {
                 return 0;
             }
             return (long) Math.ceil((1 - tokens) / perNano);
+        }
+
+        synchronized long waitNanos(long now) {
+            double available = Math.min(burst, tokens + (now - refilledAt) * perNano);
+            return available >= 1 ? 0 : (long) Math.ceil((1 - available) / perNano);
         }
     }
 }

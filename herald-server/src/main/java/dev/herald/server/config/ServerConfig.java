@@ -94,10 +94,25 @@ public final class ServerConfig {
     public static final Setting<Integer> QUERY_MAX_SCAN = declare(Setting.integer("query.max-scan", "10000",
             "Most stored events one GET /v1/events examines; a sparse filter returns a shorter page with a cursor "
                     + "to continue.").require(n -> n > 0, "must be positive"));
+    public static final Setting<Integer> FILTERS_SQL_MAX_LENGTH = declare(Setting.integer("filters.sql-max-length",
+            "4096", "Longest CESQL filter expression a subscription may hold, in characters.")
+            .require(n -> n > 0, "must be positive"));
+    public static final Setting<Integer> FILTERS_SQL_MAX_DEPTH = declare(Setting.integer("filters.sql-max-depth",
+            "64", "Deepest nesting of parentheses and function calls in a CESQL filter expression.")
+            .require(n -> n > 0, "must be positive"));
+    public static final Setting<Integer> FILTERS_SQL_MAX_WILDCARDS = declare(Setting.integer(
+            "filters.sql-max-wildcards", "32", "Most % and _ wildcards over all LIKE patterns of one CESQL filter "
+                    + "expression.").require(n -> n >= 0, "must not be negative"));
     public static final Setting<Double> RATE_LIMIT = declare(Setting.number("auth.rate-limit", "100",
             "Requests per second per token (token bucket); 0 = unlimited.").require(n -> n >= 0, "must not be negative"));
     public static final Setting<Integer> RATE_BURST = declare(Setting.integer("auth.rate-burst", "200",
             "Bucket size: requests a token may make at once after being idle.").require(n -> n > 0, "must be positive"));
+    public static final Setting<Double> AUTH_FAILURE_RATE_LIMIT = declare(Setting.number("auth.failure-rate-limit", "1",
+            "Failed authentications per second per client address (token bucket); over it, requests from that "
+                    + "address get 429 before their token is looked at. 0 = unlimited.")
+            .require(n -> n >= 0, "must not be negative"));
+    public static final Setting<Integer> AUTH_FAILURE_BURST = declare(Setting.integer("auth.failure-burst", "10",
+            "Failed authentications a client address may make at once.").require(n -> n > 0, "must be positive"));
     public static final Setting<Optional<Path>> TLS_CERT = declare(Setting.optionalPath("tls.cert",
             "PEM certificate chain; with tls.key, the server speaks HTTPS only."));
     public static final Setting<Optional<Path>> TLS_KEY = declare(Setting.optionalPath("tls.key",

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.herald.event.Violation;
 import dev.herald.filter.Filter;
 import dev.herald.filter.InvalidFilterException;
+import dev.herald.filter.SqlLimits;
 import dev.herald.server.webhook.ContentMode;
 import dev.herald.server.webhook.SinkRefusedException;
 import dev.herald.server.webhook.SsrfGuard;
@@ -112,7 +113,9 @@ final class SubscriptionRequests {
         List<String> types = readTypes(body.get("types"), violations);
         Map<String, String> config = readConfig(body.get("config"), existing, violations);
         ArrayNode filtersJson = JsonNodeFactory.instance.arrayNode();
-        Filter filter = readFilters(body.get("filters"), filtersJson, violations);
+        // A stored filter was accepted once: lowering a limit must not make it unreadable.
+        Filter filter = readFilters(body.get("filters"), filtersJson,
+                mode == Mode.RESTORE ? SqlLimits.NONE : settings.sqlLimits(), violations);
         Protocol protocol = readProtocol(body, existing, violations);
         URI sink = readSink(body.get("sink"), protocol, mode, violations);
         boolean keepsOrigin = existing != null && (sink == null || existing.sink() == null
@@ -222,7 +225,7 @@ final class SubscriptionRequests {
         return config;
     }
 
-    private static Filter readFilters(JsonNode node, ArrayNode out, List<Violation> violations) {
+    private static Filter readFilters(JsonNode node, ArrayNode out, SqlLimits limits, List<Violation> violations) {
         if (node == null || node.isNull()) {
             return Filter.ALL_EVENTS;
         }
@@ -233,7 +236,7 @@ final class SubscriptionRequests {
             return Filter.ALL_EVENTS;
         }
         try {
-            Filter filter = Filter.fromJson(node);
+            Filter filter = Filter.fromJson(node, limits);
             out.addAll((ArrayNode) node.deepCopy());
             return filter;
         } catch (InvalidFilterException e) {

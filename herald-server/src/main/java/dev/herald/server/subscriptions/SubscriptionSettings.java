@@ -1,6 +1,7 @@
 package dev.herald.server.subscriptions;
 
 import dev.herald.dispatch.DeliveryPolicy;
+import dev.herald.filter.SqlLimits;
 import dev.herald.server.config.ServerConfig;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,6 +39,7 @@ import java.util.Objects;
  * @param ephemeralTtl               an ephemeral pull subscription (the CLI's {@code tail}) without a
  *                                   connected stream for this long is deleted (default 10 min)
  * @param defaultPolicy              delivery policy fields a subscription leaves out
+ * @param sqlLimits                  bounds on a {@code sql} filter a client sends (length, depth, wildcards)
  * @param clock                      the time source (tests)
  */
 public record SubscriptionSettings(String defaultTopic, Duration webhookConnectTimeout, Duration webhookReadTimeout,
@@ -45,7 +47,7 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
                                    int autoDisableAfterFailures, Duration autoDisableAfterFailingFor,
                                    Duration secretRotationGrace, Duration pullAckDeadline, Duration sseKeepAlive,
                                    int pullMaxOutstanding, Duration ephemeralTtl, DeliveryPolicy defaultPolicy,
-                                   Clock clock) {
+                                   SqlLimits sqlLimits, Clock clock) {
 
     public SubscriptionSettings {
         Objects.requireNonNull(defaultTopic, "defaultTopic");
@@ -58,6 +60,7 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
         requirePositive(sseKeepAlive, "sseKeepAlive");
         requirePositive(ephemeralTtl, "ephemeralTtl");
         Objects.requireNonNull(defaultPolicy, "defaultPolicy");
+        Objects.requireNonNull(sqlLimits, "sqlLimits");
         Objects.requireNonNull(clock, "clock");
         if (autoDisableAfterFailures < 0 || pullMaxOutstanding < 1) {
             throw new IllegalArgumentException("autoDisableAfterFailures must be >= 0 and pullMaxOutstanding >= 1");
@@ -68,7 +71,8 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
     public static SubscriptionSettings defaults() {
         return new SubscriptionSettings("events", Duration.ofSeconds(10), Duration.ofSeconds(10), true, List.of(),
                 false, 100, Duration.ofDays(5), Duration.ofHours(24), Duration.ofSeconds(60),
-                Duration.ofSeconds(15), 1000, Duration.ofMinutes(10), DeliveryPolicy.DEFAULT, Clock.systemUTC());
+                Duration.ofSeconds(15), 1000, Duration.ofMinutes(10), DeliveryPolicy.DEFAULT, SqlLimits.DEFAULTS,
+                Clock.systemUTC());
     }
 
     /** The defaults with the server configuration's {@code webhooks.*} and {@code pull.*} settings. */
@@ -78,7 +82,9 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
                 config.get(ServerConfig.WEBHOOKS_SSRF_GUARD), config.get(ServerConfig.WEBHOOKS_SSRF_ALLOW), config.get(ServerConfig.WEBHOOKS_REQUIRE_HTTPS),
                 config.get(ServerConfig.WEBHOOKS_DISABLE_AFTER_FAILURES), config.get(ServerConfig.WEBHOOKS_DISABLE_AFTER_FAILING_FOR),
                 config.get(ServerConfig.WEBHOOKS_SECRET_ROTATION_GRACE), config.get(ServerConfig.PULL_ACK_DEADLINE), d.sseKeepAlive(),
-                d.pullMaxOutstanding(), d.ephemeralTtl(), d.defaultPolicy(), d.clock());
+                d.pullMaxOutstanding(), d.ephemeralTtl(), d.defaultPolicy(),
+                new SqlLimits(config.get(ServerConfig.FILTERS_SQL_MAX_LENGTH), config.get(ServerConfig.FILTERS_SQL_MAX_DEPTH),
+                        config.get(ServerConfig.FILTERS_SQL_MAX_WILDCARDS)), d.clock());
     }
 
     /** A builder starting from these settings. */
@@ -109,6 +115,7 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
         private int pullMaxOutstanding;
         private Duration ephemeralTtl;
         private DeliveryPolicy defaultPolicy;
+        private SqlLimits sqlLimits;
         private Clock clock;
 
         private Builder(SubscriptionSettings from) {
@@ -126,6 +133,7 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
             pullMaxOutstanding = from.pullMaxOutstanding;
             ephemeralTtl = from.ephemeralTtl;
             defaultPolicy = from.defaultPolicy;
+            sqlLimits = from.sqlLimits;
             clock = from.clock;
         }
 
@@ -191,6 +199,11 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
             return this;
         }
 
+        public Builder sqlLimits(SqlLimits limits) {
+            this.sqlLimits = limits;
+            return this;
+        }
+
         public Builder clock(Clock newClock) {
             this.clock = newClock;
             return this;
@@ -200,7 +213,7 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
             return new SubscriptionSettings(defaultTopic, webhookConnectTimeout, webhookReadTimeout, ssrfGuard,
                     ssrfAllowList, requireHttps, autoDisableAfterFailures, autoDisableAfterFailingFor,
                     secretRotationGrace, pullAckDeadline, sseKeepAlive, pullMaxOutstanding, ephemeralTtl,
-                    defaultPolicy, clock);
+                    defaultPolicy, sqlLimits, clock);
         }
     }
 }

@@ -111,6 +111,13 @@ class SubscriptionApiTest {
                         "filters[0].regex", "unknown dialect"),
                 Arguments.of("{\"sink\": \"" + PUBLIC_SINK + "\", \"filters\": [{\"sql\": \"type = \"}]}",
                         "filters[0].sql", ""),
+                Arguments.of("{\"sink\": \"" + PUBLIC_SINK + "\", \"filters\": [{\"sql\": \"source = '"
+                        + "x".repeat(4096) + "'\"}]}", "filters[0].sql", "the limit is 4096 (filters.sql-max-length)"),
+                Arguments.of("{\"sink\": \"" + PUBLIC_SINK + "\", \"filters\": [{\"sql\": \"source LIKE '"
+                        + "%_".repeat(17) + "!'\"}]}", "filters[0].sql", "the limit is 32 (filters.sql-max-wildcards)"),
+                Arguments.of("{\"sink\": \"" + PUBLIC_SINK + "\", \"filters\": [{\"sql\": \""
+                        + "(".repeat(65) + "true" + ")".repeat(65) + "\"}]}", "filters[0].sql",
+                        "the limit is 64 (filters.sql-max-depth)"),
                 Arguments.of("{\"sink\": \"" + PUBLIC_SINK + "\", \"filters\": [{\"exact\": {\"type\": 1}}]}",
                         "filters[0].exact.type", "must be a string"),
                 Arguments.of("{\"sink\": \"" + PUBLIC_SINK + "\", \"filters\": {\"prefix\": {\"type\": \"ci.\"}}}",
@@ -229,6 +236,11 @@ class SubscriptionApiTest {
 
         assertThat(api.patch("/v1/subscriptions/" + id, Map.of("protocol", "PULL")).status()).isEqualTo(400);
         assertThat(api.patch("/v1/subscriptions/" + id, Map.of("id", "other")).status()).isEqualTo(400);
+        Api.Response pathological = api.patch("/v1/subscriptions/" + id, Map.of("filters",
+                List.of(Map.of("sql", "source LIKE '" + "%_".repeat(17) + "!'"))));
+        assertThat(pathological.status()).isEqualTo(400);
+        assertThat(pathological.body().path("violations").get(0).path("rule").asText())
+                .contains("(filters.sql-max-wildcards)");
         assertThat(api.patch("/v1/subscriptions/" + id, Map.of("secret", "whsec_x")).body().path("violations")
                 .get(0).path("rule").asText()).contains("rotate-secret");
         assertThat(api.patch("/v1/subscriptions/" + id, Map.of("config", Map.of("topic", "audit"))).status())
