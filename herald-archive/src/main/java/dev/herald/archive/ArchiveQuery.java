@@ -1,7 +1,11 @@
 package dev.herald.archive;
 
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -13,8 +17,9 @@ import java.util.List;
 
 /**
  * SQL over an archive or export directory, with DuckDB: the view {@code events} holds every row of
- * every Parquet file under the directory (columns of all types united by name, Hive partitions
- * {@code type} and {@code date} usable for pruning).
+ * every committed Parquet file under the directory (columns of all types united by name, Hive partitions
+ * {@code type}, {@code date} and {@code hour} usable for pruning). Files of a checkpoint still being
+ * written ({@code _staging/}) are left out, so a query of a live archive counts no row twice.
  */
 public final class ArchiveQuery {
 
@@ -40,13 +45,17 @@ public final class ArchiveQuery {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("no archive at " + dir + ": not a directory");
         }
-        String glob = dir.toAbsolutePath().normalize().resolve("**").resolve("*.parquet").toString();
+        List<String> files = committedFiles(dir);
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("no Parquet files under " + dir);
+        }
         try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
              Statement statement = duck.createStatement()) {
             statement.execute("SET TimeZone = 'UTC'");
             try {
-                statement.execute("CREATE VIEW events AS SELECT * FROM read_parquet('" + glob.replace("'", "''")
-                        + "', union_by_name = true, hive_partitioning = true)");
+                statement.execute("CREATE VIEW events AS SELECT * FROM read_parquet(["
+                        + String.join(", ", files.stream().map(f -> "'" + f.replace("'", "''") + "'").toList())
+                        + "], union_by_name = true, hive_partitioning = true)");
             } catch (SQLException e) {
                 throw new IllegalArgumentException("no Parquet files under " + dir + ": " + e.getMessage(), e);
             }
@@ -72,5 +81,35 @@ public final class ArchiveQuery {
         } catch (SQLException e) {
             throw new ArchiveException("cannot start DuckDB: " + e.getMessage(), e);
         }
+    }
+
+    private static List<String> committedFiles(Path dir) {
+        List<String> files = new ArrayList<>();
+        try {
+            Files.walkFileTree(dir.toAbsolutePath().normalize(), new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path subdir, BasicFileAttributes attributes) {
+                    return subdir.getFileName().toString().equals("_staging") ? FileVisitResult.SKIP_SUBTREE
+                            : FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                    if (file.getFileName().toString().endsWith(".parquet")) {
+                        files.add(file.toString());
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    return FileVisitResult.CONTINUE; // gone meanwhile: a live archive moved or replaced it
+                }
+            });
+        } catch (IOException e) {
+            throw new ArchiveException("cannot list the files under " + dir + ": " + e.getMessage(), e);
+        }
+        files.sort(null);
+        return files;
     }
 }

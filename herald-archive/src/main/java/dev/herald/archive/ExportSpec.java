@@ -22,10 +22,11 @@ import java.util.Set;
  * @param format          Parquet or JSON lines
  * @param redaction       what to leave out of every row
  * @param rowsPerFile     the most rows buffered before a checkpoint writes part files
+ * @param partitioning    the partitions below {@code type=…}: by day or by hour
  */
 public record ExportSpec(Path out, Optional<String> typePattern, Set<String> projects, Set<String> excludeProjects,
                          Optional<Instant> since, Optional<Instant> until, ArchiveFormat format, Redaction redaction,
-                         int rowsPerFile) {
+                         int rowsPerFile, Partitioning partitioning) {
 
     /** The default checkpoint size: large enough for efficient Parquet row groups, small enough to resume cheaply. */
     public static final int DEFAULT_ROWS_PER_FILE = 250_000;
@@ -39,6 +40,7 @@ public record ExportSpec(Path out, Optional<String> typePattern, Set<String> pro
         Objects.requireNonNull(until, "until");
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(redaction, "redaction");
+        Objects.requireNonNull(partitioning, "partitioning");
         List<String> problems = new ArrayList<>();
         typePattern.ifPresent(pattern -> {
             try {
@@ -61,35 +63,42 @@ public record ExportSpec(Path out, Optional<String> typePattern, Set<String> pro
     /** Everything into {@code out} as Parquet, nothing redacted. */
     public static ExportSpec to(Path out) {
         return new ExportSpec(out, Optional.empty(), Set.of(), Set.of(), Optional.empty(), Optional.empty(),
-                ArchiveFormat.PARQUET, Redaction.NONE, DEFAULT_ROWS_PER_FILE);
+                ArchiveFormat.PARQUET, Redaction.NONE, DEFAULT_ROWS_PER_FILE, Partitioning.DAY);
     }
 
     public ExportSpec withTypePattern(String pattern) {
         return new ExportSpec(out, Optional.ofNullable(pattern), projects, excludeProjects, since, until, format,
-                redaction, rowsPerFile);
+                redaction, rowsPerFile, partitioning);
     }
 
     public ExportSpec withProjects(Set<String> allowed, Set<String> denied) {
-        return new ExportSpec(out, typePattern, allowed, denied, since, until, format, redaction, rowsPerFile);
+        return new ExportSpec(out, typePattern, allowed, denied, since, until, format, redaction, rowsPerFile,
+                partitioning);
     }
 
     public ExportSpec withTimeRange(Instant from, Instant to) {
         return new ExportSpec(out, typePattern, projects, excludeProjects, Optional.ofNullable(from),
-                Optional.ofNullable(to), format, redaction, rowsPerFile);
+                Optional.ofNullable(to), format, redaction, rowsPerFile, partitioning);
     }
 
     public ExportSpec withFormat(ArchiveFormat newFormat) {
         return new ExportSpec(out, typePattern, projects, excludeProjects, since, until, newFormat, redaction,
-                rowsPerFile);
+                rowsPerFile, partitioning);
     }
 
     public ExportSpec withRedaction(Redaction newRedaction) {
         return new ExportSpec(out, typePattern, projects, excludeProjects, since, until, format, newRedaction,
-                rowsPerFile);
+                rowsPerFile, partitioning);
     }
 
     public ExportSpec withRowsPerFile(int rows) {
-        return new ExportSpec(out, typePattern, projects, excludeProjects, since, until, format, redaction, rows);
+        return new ExportSpec(out, typePattern, projects, excludeProjects, since, until, format, redaction, rows,
+                partitioning);
+    }
+
+    public ExportSpec withPartitioning(Partitioning newPartitioning) {
+        return new ExportSpec(out, typePattern, projects, excludeProjects, since, until, format, redaction,
+                rowsPerFile, newPartitioning);
     }
 
     /** Whether an event with these attributes belongs to the export (time compared with the event's time). */
@@ -117,6 +126,8 @@ public record ExportSpec(Path out, Optional<String> typePattern, Set<String> pro
         return "type=" + typePattern.orElse("*") + "; projects=" + new java.util.TreeSet<>(projects)
                 + "; exclude=" + new java.util.TreeSet<>(excludeProjects) + "; since=" + since.map(Object::toString)
                 .orElse("") + "; until=" + until.map(Object::toString).orElse("") + "; format=" + format
-                + "; redact=" + redaction.pointers();
+                + "; redact=" + redaction.pointers()
+                + (partitioning == Partitioning.DAY ? ""
+                : "; partition=" + partitioning.name().toLowerCase(java.util.Locale.ROOT));
     }
 }

@@ -24,7 +24,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -43,12 +47,19 @@ import java.util.stream.Stream;
  * into place. A run killed at any point leaves either an uncommitted staging directory (deleted on
  * the rerun, which reads again from the manifest's position) or a committed one whose moves the rerun
  * finishes; so run twice, or killed and rerun, the directory ends with every row once.
+ *
+ * <p><b>Following.</b> {@link #follow} is the server's continuous archive ({@link ContinuousArchive}):
+ * the replay above on a named subscription that never ends, committing at least every commit interval.
  */
 public final class Exporter {
 
     private static final int READ_PAGE = 2_000;
     /** Replay commits (and so acknowledges) at least this often: transports bound unacknowledged deliveries. */
     private static final int REPLAY_CHECKPOINT = 5_000;
+    /** An export waits this long for more before it asks whether the backlog is empty. */
+    private static final Duration REPLAY_POLL = Duration.ofSeconds(2);
+    /** An archive polls in short waits, to notice a stop request and a due commit soon. */
+    private static final Duration FOLLOW_POLL = Duration.ofMillis(250);
 
     /** Progress callbacks (the CLI's progress bar); called on the exporting thread. */
     public interface Progress {
@@ -90,20 +101,53 @@ public final class Exporter {
      * @throws ArchiveException         when the source cannot be read or files cannot be written
      */
     public Result run(ExportSpec spec, Progress progress) {
-        long started = System.nanoTime();
-        Path out = spec.out();
+        String subscription = "herald-export-" + Integer.toHexString(
+                spec.out().toAbsolutePath().normalize().toString().hashCode());
+        return transfer(spec, progress, null, manifest -> transport.capabilities().contains(Capability.QUERY)
+                ? new QueryBatches(spec, manifest.position())
+                : new ReplayBatches(spec, subscription, manifest.lastIds(), null));
+    }
+
+    /**
+     * Archives continuously, as the server's archive does: reads the durable subscription
+     * {@code subscription} (created from the earliest stored event if it does not exist) and commits a
+     * checkpoint at least every {@code commitInterval} while events arrive, until {@code stop} answers
+     * true; then commits what is buffered and returns. As with {@link #run}, events are acknowledged
+     * only after the checkpoint holding them is committed, so a process killed at any point loses
+     * nothing and, restarted, writes no row twice.
+     *
+     * @throws IllegalArgumentException when the directory holds an export or archive with other options
+     * @throws ArchiveException         when the subscription cannot be read or files cannot be written
+     */
+    public Result follow(ExportSpec spec, String subscription, Duration commitInterval, BooleanSupplier stop) {
+        return transfer(spec, Progress.NONE, commitInterval,
+                manifest -> new ReplayBatches(spec, subscription, manifest.lastIds(), stop));
+    }
+
+    /**
+     * Creates the directory if needed, finishes or discards an interrupted checkpoint, and checks that
+     * the directory holds an export or archive of the same options.
+     *
+     * @throws IllegalArgumentException when it holds one with other options
+     */
+    static Manifest prepare(ExportSpec spec) {
         try {
-            Files.createDirectories(out);
+            Files.createDirectories(spec.out());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + out, e);
+            throw new UncheckedIOException("cannot create " + spec.out(), e);
         }
-        Manifest manifest = recover(out, spec.fingerprint());
+        return recover(spec.out(), spec.fingerprint());
+    }
+
+    private Result transfer(ExportSpec spec, Progress progress, Duration commitInterval,
+                            Function<Manifest, Batches> source) {
+        long started = System.nanoTime();
+        Manifest manifest = prepare(spec);
         long before = manifest.rows();
-        try (PartWriter writer = new PartWriter(schemas, spec.redaction(), spec.format())) {
-            Batches batches = transport.capabilities().contains(Capability.QUERY)
-                    ? new QueryBatches(spec, manifest.position()) : new ReplayBatches(spec, manifest.lastIds());
+        try (PartWriter writer = new PartWriter(schemas, spec.redaction(), spec.format(), spec.partitioning())) {
+            Batches batches = source.apply(manifest);
             try {
-                manifest = copy(spec, manifest, writer, batches, progress, before);
+                manifest = copy(spec, manifest, writer, batches, progress, before, commitInterval);
             } finally {
                 batches.close();
             }
@@ -112,14 +156,16 @@ public final class Exporter {
                 (System.nanoTime() - started) / 1e9);
     }
 
+    /** Copies until the source ends; commits every checkpoint's worth of rows, and when due by {@code interval}. */
     private Manifest copy(ExportSpec spec, Manifest start, PartWriter writer, Batches batches, Progress progress,
-                          long before) {
+                          long before, Duration interval) {
         Manifest manifest = start;
         Instant first = spec.since().orElse(null);
         Instant end = spec.until().orElse(Instant.now());
         Instant lastTime = null;
         int checkpointRows = Math.min(spec.rowsPerFile(), batches.maxUncommitted());
         int sinceCommit = 0;
+        long lastCommit = System.nanoTime();
         while (true) {
             List<Row> rows = batches.next();
             if (rows == null) {
@@ -138,9 +184,11 @@ public final class Exporter {
             batches.markPage();
             sinceCommit += rows.size();
             // Commits fall on page boundaries: a query cursor exists only after a whole page.
-            if (sinceCommit >= checkpointRows) {
+            boolean due = interval != null && sinceCommit > 0 && System.nanoTime() - lastCommit >= interval.toNanos();
+            if (sinceCommit >= checkpointRows || due) {
                 sinceCommit = 0;
                 manifest = commit(spec.out(), manifest, writer, batches, lastTime, false);
+                lastCommit = System.nanoTime();
             }
             if (!rows.isEmpty()) {
                 double fraction = first == null || lastTime == null || !end.isAfter(first) ? Double.NaN
@@ -177,8 +225,8 @@ public final class Exporter {
             return empty;
         }
         if (!manifest.fingerprint().equals(fingerprint)) {
-            throw new IllegalArgumentException("--out " + out + " holds an export with other options ("
-                    + manifest.fingerprint() + "); export into a new directory");
+            throw new IllegalArgumentException(out + " holds an export or archive made with other options ("
+                    + manifest.fingerprint() + "); use a new directory");
         }
         moveStaged(out, manifest);
         return manifest;
@@ -323,9 +371,10 @@ public final class Exporter {
     }
 
     /**
-     * Replays through a durable subscription of the export's own. Deliveries are acknowledged only
-     * after their commit; those still unacknowledged when a run dies come again and are written
-     * again only if their checkpoint was never committed.
+     * Replays through a durable subscription of the export's (or the archive's) own. Deliveries are
+     * acknowledged only after their commit; those still unacknowledged when a run dies come again and
+     * are written again only if their checkpoint was never committed. An export ends when the
+     * subscription has no backlog left; an archive ({@code stop} given) when {@code stop} answers true.
      */
     private final class ReplayBatches implements Batches {
         private final String subscription;
@@ -333,12 +382,13 @@ public final class Exporter {
         private final List<Delivery> received = new ArrayList<>();
         private final List<Delivery> pending = new ArrayList<>();
 
-        private final java.util.Set<String> alreadyCommitted;
+        private final Set<String> alreadyCommitted;
+        private final BooleanSupplier stop;
 
-        ReplayBatches(ExportSpec spec, List<String> lastIds) {
-            this.alreadyCommitted = new java.util.HashSet<>(lastIds);
-            this.subscription = "herald-export-" + Integer.toHexString(
-                    spec.out().toAbsolutePath().normalize().toString().hashCode());
+        ReplayBatches(ExportSpec spec, String subscription, List<String> lastIds, BooleanSupplier stop) {
+            this.alreadyCommitted = new HashSet<>(lastIds);
+            this.subscription = subscription;
+            this.stop = stop;
             transport.createSubscription(SubscriptionSpec.of(subscription, topic).startingAt(
                     spec.since().map(StartPosition::at).orElse(StartPosition.EARLIEST)));
             this.consumer = transport.openConsumer(subscription);
@@ -346,9 +396,12 @@ public final class Exporter {
 
         @Override
         public List<Row> next() {
+            if (stop != null && stop.getAsBoolean()) {
+                return null;
+            }
             try {
-                List<Delivery> deliveries = consumer.poll(READ_PAGE, Duration.ofSeconds(2));
-                if (deliveries.isEmpty() && transport.stats(subscription).backlog() == 0) {
+                List<Delivery> deliveries = consumer.poll(READ_PAGE, stop != null ? FOLLOW_POLL : REPLAY_POLL);
+                if (deliveries.isEmpty() && stop == null && transport.stats(subscription).backlog() == 0) {
                     return null;
                 }
                 List<Row> rows = new ArrayList<>();

@@ -19,7 +19,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,7 +29,8 @@ import org.duckdb.DuckDBConnection;
 
 /**
  * Buffers rows in an in-memory DuckDB table (through its appender: no SQL per row) and writes them,
- * at a checkpoint, as one file per partition {@code type=…/date=…/part-N.…} with DuckDB's own
+ * at a checkpoint, as one file per partition ({@code type=…/date=…/part-N.…}, see {@link Partitioning})
+ * with DuckDB's own
  * Parquet (zstd) or JSON writer, typed columns computed by DuckDB from the staged {@code data}.
  * Not thread-safe: one writer per export or archive.
  */
@@ -43,14 +43,16 @@ final class PartWriter implements AutoCloseable {
     private final SchemaRegistry schemas;
     private final Redaction redaction;
     private final ArchiveFormat format;
+    private final Partitioning partitioning;
     private final Map<String, Columns> columns = new HashMap<>();
     private DuckDBAppender appender;
     private int buffered;
 
-    PartWriter(SchemaRegistry schemas, Redaction redaction, ArchiveFormat format) {
+    PartWriter(SchemaRegistry schemas, Redaction redaction, ArchiveFormat format, Partitioning partitioning) {
         this.schemas = schemas;
         this.redaction = redaction;
         this.format = format;
+        this.partitioning = partitioning;
         try {
             Connection connection = DriverManager.getConnection("jdbc:duckdb:");
             this.duck = connection.unwrap(DuckDBConnection.class);
@@ -59,7 +61,7 @@ final class PartWriter implements AutoCloseable {
                 s.execute("CREATE TABLE " + STAGE + " (" + String.join(", ", Columns.ATTRIBUTES.stream()
                         .map(a -> Columns.quote(a) + (a.equals("time") ? " TIMESTAMPTZ" : " VARCHAR")).toList())
                         + ", extensions VARCHAR, schemaversion INTEGER, publishedat TIMESTAMPTZ, data VARCHAR,"
-                        + " partition_date VARCHAR)");
+                        + " partition_dir VARCHAR)");
             }
             appender = duck.createAppender(DuckDBConnection.DEFAULT_SCHEMA, STAGE);
         } catch (SQLException e) {
@@ -93,7 +95,7 @@ final class PartWriter implements AutoCloseable {
             }
             appender.appendEpochMicros(micros(publishedAt));
             appendText(data(event));
-            appender.append(time.atOffset(ZoneOffset.UTC).toLocalDate().toString());
+            appender.append(partitioning.directory(time));
             appender.endRow();
             buffered++;
         } catch (SQLException e) {
@@ -111,7 +113,7 @@ final class PartWriter implements AutoCloseable {
             appender.flush();
             List<String[]> partitions = new ArrayList<>();
             try (Statement s = duck.createStatement();
-                 ResultSet rows = s.executeQuery("SELECT type, partition_date, count(*) FROM " + STAGE
+                 ResultSet rows = s.executeQuery("SELECT type, partition_dir, count(*) FROM " + STAGE
                          + " GROUP BY 1, 2 ORDER BY 1, 2")) {
                 while (rows.next()) {
                     partitions.add(new String[] {rows.getString(1), rows.getString(2), rows.getString(3)});
@@ -119,7 +121,7 @@ final class PartWriter implements AutoCloseable {
             }
             for (String[] partition : partitions) {
                 String type = partition[0];
-                Path relative = Path.of("type=" + type, "date=" + partition[1],
+                Path relative = Path.of("type=" + type, partition[1],
                         String.format("part-%05d.%s", part, format.extension()));
                 Path file = dir.resolve(relative);
                 Files.createDirectories(file.getParent());
@@ -127,7 +129,7 @@ final class PartWriter implements AutoCloseable {
                 String options = format == ArchiveFormat.PARQUET
                         ? "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880" : "FORMAT json";
                 try (PreparedStatement copy = duck.prepareStatement("COPY (SELECT " + typeColumns.selectList()
-                        + " FROM " + STAGE + " WHERE type = '" + type.replace("'", "''") + "' AND partition_date = '"
+                        + " FROM " + STAGE + " WHERE type = '" + type.replace("'", "''") + "' AND partition_dir = '"
                         + partition[1] + "' ORDER BY publishedat) TO '" + file.toString().replace("'", "''")
                         + "' (" + options + ")")) {
                     copy.execute();

@@ -1,5 +1,6 @@
 package dev.herald.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.archive.ArchiveQuery;
 import dev.herald.archive.ArchiveStatus;
 import java.io.PrintWriter;
@@ -11,29 +12,43 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code herald archive status|query}: look at an export directory. */
+/** {@code herald archive status|query}: look at an export directory or the server's continuous archive. */
 @Command(name = "archive", mixinStandardHelpOptions = true,
-        description = "Inspect and query a directory written by 'herald export'.",
+        description = "Inspect and query a directory written by 'herald export' or by the server's archive "
+                + "(archive.dir).",
         subcommands = {ArchiveCommand.Status.class, ArchiveCommand.Query.class})
 final class ArchiveCommand {
 
-    /** {@code herald archive status DIR}. */
+    /** {@code herald archive status [--dir DIR]}. */
     @Command(name = "status", mixinStandardHelpOptions = true,
-            description = "How far the directory has got: rows, files, newest event and its lag behind now.")
+            description = {"How far an archive has got: rows, files, newest event and its lag.",
+                    "With --dir, from that directory's manifest (an export, or any archive); without, from the "
+                            + "server's continuous archive (archive.dir), with the events it has still to write "
+                            + "(admin token)."})
     static final class Status implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The export directory.")
+        @Mixin
+        ClientOptions client;
+
+        @Option(names = "--dir", paramLabel = "DIR", description = "An export or archive directory.")
         Path dir;
 
         @Override
         public Integer call() {
+            if (dir == null) {
+                return SubscriptionsCommand.remote(spec, client, (server, out) -> {
+                    printServer(out, server.send("GET", "/v1/archive", null, null, true).json());
+                    return 0;
+                });
+            }
             PrintWriter out = spec.commandLine().getOut();
             Optional<ArchiveStatus> status = ArchiveStatus.of(dir);
             if (status.isEmpty()) {
@@ -48,6 +63,24 @@ final class ArchiveCommand {
             out.printf("complete    %s%n", s.complete() ? "yes" : "no (run the export again to continue)");
             out.flush();
             return 0;
+        }
+
+        private static void printServer(PrintWriter out, JsonNode status) {
+            out.printf("dir         %s%n", status.path("dir").asText());
+            out.printf("rows        %,d%n", status.path("rows").asLong());
+            out.printf("files       %d (checkpoint %d)%n", status.path("files").asInt(),
+                    status.path("checkpoint").asInt());
+            out.printf("newest      %s%n",
+                    status.path("lastEvent").isTextual() ? status.path("lastEvent").asText() : "-");
+            long backlog = status.path("backlog").asLong();
+            out.printf("behind      %s%n", backlog < 0 ? "- (not started)"
+                    : String.format("%,d events not archived yet (%,d of them being written)", backlog,
+                    status.path("inFlight").asLong()));
+            out.printf("lag         %s%n", status.path("lagSeconds").isNumber()
+                    ? Duration.ofMillis(Math.round(status.path("lagSeconds").asDouble() * 1000)) : "-");
+            if (status.path("lastError").isTextual()) {
+                out.printf("last error  %s%n", status.path("lastError").asText());
+            }
         }
     }
 

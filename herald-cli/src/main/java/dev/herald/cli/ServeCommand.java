@@ -53,7 +53,8 @@ final class ServeCommand implements Callable<Integer> {
             description = "Configuration file: .properties, or .json (env HERALD_CONFIG).")
     Path config;
 
-    @Option(names = "--host", paramLabel = "ADDRESS", description = "Address to bind (default 0.0.0.0).")
+    @Option(names = "--host", paramLabel = "ADDRESS",
+            description = "Address to bind (default 127.0.0.1: this machine only; 0.0.0.0 in a container).")
     String host;
 
     @Option(names = "--public-url", paramLabel = "URL",

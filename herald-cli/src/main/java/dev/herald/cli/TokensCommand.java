@@ -16,9 +16,9 @@ import picocli.CommandLine.Spec;
 /** {@code herald tokens create|list|revoke}: API tokens on a server (needs an admin token). */
 @Command(name = "tokens", mixinStandardHelpOptions = true,
         description = {"Manage a server's API tokens (needs an admin token).",
-                "Scopes: admin, publish:<type pattern>, subscribe:<type pattern>; patterns are globs over event "
-                + "types (ci.*, *.created, *). A token restricted to a project publishes and sees only that "
-                + "project's events."},
+                "Scopes: admin, metrics (GET /metrics and /v1/stats only), publish:<type pattern>, "
+                + "subscribe:<type pattern>; patterns are globs over event types (ci.*, *.created, *). A token "
+                + "restricted to a project publishes and sees only that project's events."},
         subcommands = {TokensCommand.Create.class, TokensCommand.ListTokens.class, TokensCommand.Revoke.class},
         footer = {"", "Examples:",
                 "  herald tokens create --name ci --scope 'publish:ci.*'",
@@ -35,6 +35,7 @@ final class TokensCommand {
                     "  herald tokens create --name dashboards --scope 'subscribe:*' --expires-in 90d",
                     "  herald tokens create --name project-1 --scope 'publish:*' --scope 'subscribe:*' \\",
                     "      --project gid://gitlab/Project/1",
+                    "  herald tokens create --name prometheus --scope metrics",
                     "  herald tokens create --name ops --scope admin --output json"})
     static final class Create implements Callable<Integer> {
 

@@ -115,7 +115,7 @@ class ServeTransportsTest {
     /** The installed transports' names as the error lists them: every transport the distribution carries. */
     private static String installed() {
         List<String> names = TransportProviders.installed().all().stream().map(TransportProvider::name).sorted().toList();
-        assertThat(names).contains("embedded", "kafka", "nsq", "postgres");
+        assertThat(names).contains("embedded", "kafka", "nsq", "postgres", "rabbitmq");
         return String.join(", ", names);
     }
 

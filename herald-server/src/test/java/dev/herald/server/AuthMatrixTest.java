@@ -20,8 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Who may do what: every route against tokens with {@code admin}, {@code publish:ci.*},
- * {@code subscribe:*} and a project-restricted {@code publish:* subscribe:*} token, plus no token and a
- * bad one. Each row is one request and the status it must get.
+ * {@code subscribe:*}, {@code metrics} and a project-restricted {@code publish:* subscribe:*} token, plus no
+ * token and a bad one. Each row is one request and the status it must get.
  */
 class AuthMatrixTest {
 
@@ -42,6 +42,7 @@ class AuthMatrixTest {
                 "publisher", h.createToken("ci", List.of("publish:ci.*"), null),
                 "subscriber", h.createToken("reader", List.of("subscribe:*"), null),
                 "restricted", h.createToken("project one", List.of("publish:*", "subscribe:*"), P),
+                "metrics", h.createToken("prometheus", List.of("metrics"), null),
                 "none", "",
                 "bad", "hrld_aaaaaaaaaaaa_notavalidsecretnotavalidsecretnotavalidsecr");
     }
@@ -69,56 +70,59 @@ class AuthMatrixTest {
         List<Case> cases = List.of(
                 new Case("POST /v1/events ci.pipeline.created project P",
                         t -> publish(t, Harness.pipeline(1, P)),
-                        Map.of("admin", 202, "publisher", 202, "subscriber", 403, "restricted", 202, "none", 401, "bad", 401)),
+                        Map.of("admin", 202, "publisher", 202, "subscriber", 403, "restricted", 202, "none", 401, "metrics", 403, "bad", 401)),
                 new Case("POST /v1/events repository.push project P",
                         t -> publish(t, Harness.push(P)),
-                        Map.of("admin", 202, "publisher", 403, "subscriber", 403, "restricted", 202, "none", 401, "bad", 401)),
+                        Map.of("admin", 202, "publisher", 403, "subscriber", 403, "restricted", 202, "none", 401, "metrics", 403, "bad", 401)),
                 new Case("POST /v1/events ci.pipeline.created project Q",
                         t -> publish(t, Harness.pipeline(2, Q)),
-                        Map.of("admin", 202, "publisher", 202, "subscriber", 403, "restricted", 403, "none", 401, "bad", 401)),
+                        Map.of("admin", 202, "publisher", 202, "subscriber", 403, "restricted", 403, "none", 401, "metrics", 403, "bad", 401)),
                 new Case("POST /v1/events ci.pipeline.created without project",
                         t -> publish(t, Harness.pipeline(3, null)),
-                        Map.of("admin", 202, "publisher", 202, "subscriber", 403, "restricted", 403, "none", 401, "bad", 401)),
+                        Map.of("admin", 202, "publisher", 202, "subscriber", 403, "restricted", 403, "none", 401, "metrics", 403, "bad", 401)),
                 new Case("POST /v1/events batch mixing P and Q",
                         t -> h.batch(t, List.of(Harness.pipeline(4, P), Harness.pipeline(5, Q))),
-                        Map.of("admin", 202, "publisher", 202, "subscriber", 403, "restricted", 403, "none", 401, "bad", 401)),
+                        Map.of("admin", 202, "publisher", 202, "subscriber", 403, "restricted", 403, "none", 401, "metrics", 403, "bad", 401)),
                 new Case("GET /v1/events",
                         t -> h.get("/v1/events", t),
-                        Map.of("admin", 200, "publisher", 403, "subscriber", 200, "restricted", 200, "none", 401, "bad", 401)),
+                        Map.of("admin", 200, "publisher", 403, "subscriber", 200, "restricted", 200, "none", 401, "metrics", 403, "bad", 401)),
                 new Case("GET /v1/events?project=Q",
                         t -> h.get("/v1/events?project=" + Q.replace("/", "%2F").replace(":", "%3A"), t),
-                        Map.of("admin", 200, "publisher", 403, "subscriber", 200, "restricted", 403, "none", 401, "bad", 401)),
+                        Map.of("admin", 200, "publisher", 403, "subscriber", 200, "restricted", 403, "none", 401, "metrics", 403, "bad", 401)),
                 new Case("GET /v1/schemas (public)",
                         t -> h.get("/v1/schemas", t),
-                        Map.of("admin", 200, "publisher", 200, "subscriber", 200, "restricted", 200, "none", 200, "bad", 200)),
+                        Map.of("admin", 200, "publisher", 200, "subscriber", 200, "restricted", 200, "none", 200, "metrics", 200, "bad", 200)),
                 new Case("GET /v1/schemas/ci.pipeline.created/v1 (public)",
                         t -> h.get("/v1/schemas/ci.pipeline.created/v1", t),
-                        Map.of("admin", 200, "publisher", 200, "subscriber", 200, "restricted", 200, "none", 200, "bad", 200)),
+                        Map.of("admin", 200, "publisher", 200, "subscriber", 200, "restricted", 200, "none", 200, "metrics", 200, "bad", 200)),
                 new Case("POST /v1/schemas/matrix.type",
                         t -> h.send("POST", "/v1/schemas/matrix.type", t, "application/json",
                                 SCHEMA.getBytes(StandardCharsets.UTF_8)),
-                        Map.of("admin", 200, "publisher", 403, "subscriber", 403, "restricted", 403, "none", 401, "bad", 401)),
+                        Map.of("admin", 200, "publisher", 403, "subscriber", 403, "restricted", 403, "none", 401, "metrics", 403, "bad", 401)),
                 new Case("GET /v1/tokens",
                         t -> h.get("/v1/tokens", t),
-                        Map.of("admin", 200, "publisher", 403, "subscriber", 403, "restricted", 403, "none", 401, "bad", 401)),
+                        Map.of("admin", 200, "publisher", 403, "subscriber", 403, "restricted", 403, "none", 401, "metrics", 403, "bad", 401)),
                 new Case("POST /v1/tokens",
                         t -> h.postJson("/v1/tokens", t, Map.of("name", "x", "scopes", List.of("subscribe:ci.*"))),
-                        Map.of("admin", 201, "publisher", 403, "subscriber", 403, "restricted", 403, "none", 401, "bad", 401)),
+                        Map.of("admin", 201, "publisher", 403, "subscriber", 403, "restricted", 403, "none", 401, "metrics", 403, "bad", 401)),
                 new Case("DELETE /v1/tokens/unknown",
                         t -> h.send("DELETE", "/v1/tokens/unknownid", t, null, null),
-                        Map.of("admin", 404, "publisher", 403, "subscriber", 403, "restricted", 403, "none", 401, "bad", 401)),
+                        Map.of("admin", 404, "publisher", 403, "subscriber", 403, "restricted", 403, "none", 401, "metrics", 403, "bad", 401)),
                 new Case("GET /v1/whoami",
                         t -> h.get("/v1/whoami", t),
-                        Map.of("admin", 200, "publisher", 200, "subscriber", 200, "restricted", 200, "none", 401, "bad", 401)),
+                        Map.of("admin", 200, "publisher", 200, "subscriber", 200, "restricted", 200, "none", 401, "metrics", 200, "bad", 401)),
                 new Case("GET /healthz",
                         t -> h.get("/healthz", t),
-                        Map.of("admin", 200, "publisher", 200, "subscriber", 200, "restricted", 200, "none", 200, "bad", 200)),
+                        Map.of("admin", 200, "publisher", 200, "subscriber", 200, "restricted", 200, "none", 200, "metrics", 200, "bad", 200)),
                 new Case("GET /readyz",
                         t -> h.get("/readyz", t),
-                        Map.of("admin", 200, "publisher", 200, "subscriber", 200, "restricted", 200, "none", 200, "bad", 200)),
+                        Map.of("admin", 200, "publisher", 200, "subscriber", 200, "restricted", 200, "none", 200, "metrics", 200, "bad", 200)),
+                new Case("GET /v1/stats",
+                        t -> h.get("/v1/stats", t),
+                        Map.of("admin", 200, "metrics", 200, "publisher", 403, "subscriber", 403, "restricted", 403, "none", 401, "bad", 401)),
                 new Case("GET /metrics",
                         t -> h.get("/metrics", t),
-                        Map.of("admin", 200, "publisher", 200, "subscriber", 200, "restricted", 200, "none", 200, "bad", 200)));
+                        Map.of("admin", 200, "metrics", 200, "publisher", 403, "subscriber", 403, "restricted", 403, "none", 401, "bad", 401)));
         return cases.stream().flatMap(c -> c.expected().entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .map(e -> Arguments.of(c, e.getKey(), e.getValue())));
     }

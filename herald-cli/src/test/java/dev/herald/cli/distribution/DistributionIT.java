@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.transport.kafka.KafkaTestBroker;
 import dev.herald.transport.nsq.NsqProtocolDouble;
+import dev.herald.transport.rabbitmq.RabbitMqTestBroker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The assembled distribution serves on every transport: {@code bin/herald serve --transport postgres|kafka|nsq}
- * in a child process, against the real PostgreSQL, a real Kafka broker and NSQ's protocol test double, takes events over HTTP and
+ * The assembled distribution serves on every transport:
+ * {@code bin/herald serve --transport postgres|kafka|rabbitmq|nsq} in a child process, against the real
+ * PostgreSQL, a real Kafka broker, the real RabbitMQ and NSQ's protocol test double, takes events over HTTP and
  * delivers them, signed, to a webhook. A runtime jar missing from {@code herald-cli/target/lib} fails here.
  */
 class DistributionIT {
@@ -38,6 +40,8 @@ class DistributionIT {
                     .anyMatch(name -> name.startsWith("sqlite-jdbc-"))
                     .anyMatch(name -> name.startsWith("herald-postgres-"))
                     .anyMatch(name -> name.startsWith("herald-kafka-"))
+                    .anyMatch(name -> name.startsWith("amqp-client-"))
+                    .anyMatch(name -> name.startsWith("herald-rabbitmq-"))
                     .anyMatch(name -> name.startsWith("herald-nsq-"));
         }
     }
@@ -59,6 +63,18 @@ class DistributionIT {
                      .set("kafka.bootstrap-servers", broker.bootstrapServers())
                      .set("webhooks.ssrf-guard", "false").adminToken(ADMIN).start()) {
             publishesAndDelivers(herald);
+        }
+    }
+
+    @Test
+    void servesOnRabbitMq() throws Exception {
+        String prefix = RabbitMqTestBroker.freshPrefix("dist");
+        try (HeraldProcess herald = HeraldProcess.serve(data).transport("rabbitmq")
+                .set("rabbitmq.uri", RabbitMqTestBroker.uri().toString()).set("rabbitmq.prefix", prefix)
+                .set("webhooks.ssrf-guard", "false").adminToken(ADMIN).start()) {
+            publishesAndDelivers(herald);
+        } finally {
+            RabbitMqTestBroker.deleteEverything(RabbitMqTestBroker.uri(), prefix);
         }
     }
 

@@ -235,15 +235,15 @@ public final class HeraldProcess implements AutoCloseable {
             return this;
         }
 
-        /** The first start's admin token ({@code HERALD_ADMIN_TOKEN}). */
-        public Builder adminToken(String token) {
-            environment.put("HERALD_ADMIN_TOKEN", token);
+        /** One more environment variable of the process (e.g. {@code HERALD_SECRET_KEY}). */
+        public Builder environment(String name, String value) {
+            environment.put(name, value);
             return this;
         }
 
-        /** An environment variable of the process (e.g. {@code HERALD_SECRET_KEY}). */
-        public Builder environment(String name, String value) {
-            environment.put(name, value);
+        /** The first start's admin token ({@code HERALD_ADMIN_TOKEN}). */
+        public Builder adminToken(String token) {
+            environment.put("HERALD_ADMIN_TOKEN", token);
             return this;
         }
 

@@ -21,7 +21,8 @@ import java.util.function.BooleanSupplier;
  *   <li>{@code GET /readyz}: readiness — 200 when the event store and the server database answer and
  *       the server is not shutting down, else 503 naming the failing check;</li>
  *   <li>{@code GET /metrics}: Prometheus text format, from the registry the event store also reports to
- *       ({@code herald_publish_*}, {@code herald_dispatch_*}, {@code herald_http_server_requests_*}, JVM).</li>
+ *       ({@code herald_publish_*}, {@code herald_dispatch_*}, {@code herald_http_server_requests_*}, JVM);
+ *       a token with the {@code metrics} (or {@code admin}) scope is required unless {@code metrics.public=true}.</li>
  * </ul>
  */
 public final class HealthApi implements ApiModule {
@@ -84,8 +85,9 @@ public final class HealthApi implements ApiModule {
     }
 
     private void metrics(Context ctx) {
-        if (!metricsPublic && !Principal.of(ctx).isAdmin()) {
-            throw new Problem(403, "Forbidden", "metrics need the admin scope (metrics.public=false)");
+        if (!metricsPublic && !Principal.of(ctx).canReadMetrics()) {
+            throw new Problem(403, "Forbidden", "metrics need a token with the metrics (or admin) scope; token "
+                    + Principal.of(ctx).tokenId() + " has neither (or set metrics.public=true)");
         }
         ctx.status(200).contentType(PROMETHEUS_TEXT).result(meters.scrape());
     }

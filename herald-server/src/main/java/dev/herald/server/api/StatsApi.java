@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * {@code GET /v1/stats} (admin): the process's publish and dispatch counters as JSON, for dashboards
+ * {@code GET /v1/stats} (metrics or admin scope): the process's publish and dispatch counters as JSON, for dashboards
  * (the console's overview) that cannot or should not scrape {@code /metrics}. Counts are cumulative
  * since the process started; a client derives rates from two samples and their {@code time}s:
  *
@@ -26,8 +26,8 @@ import java.util.TreeMap;
  *                 "bySubscription": {"ci-hooks": {"acked": 980, "retrying": 8, "dead_lettered": 2}}}}
  * }</pre>
  *
- * Per-type and per-subscription figures reveal the whole stream's shape, so the route needs the admin
- * scope; backlogs and dead-letter counts of the subscriptions a token may see are in
+ * Per-type and per-subscription figures reveal the whole stream's shape, so the route needs the
+ * {@code metrics} or {@code admin} scope; backlogs and dead-letter counts of the subscriptions a token may see are in
  * {@code GET /v1/subscriptions}.
  */
 public final class StatsApi implements ApiModule {
@@ -47,9 +47,9 @@ public final class StatsApi implements ApiModule {
 
     private void stats(Context ctx) {
         Principal principal = Principal.of(ctx);
-        if (!principal.isAdmin()) {
-            throw new Problem(403, "Forbidden", "server statistics need the admin scope; token "
-                    + principal.tokenId() + " does not have it");
+        if (!principal.canReadMetrics()) {
+            throw new Problem(403, "Forbidden", "server statistics need the metrics (or admin) scope; token "
+                    + principal.tokenId() + " has neither");
         }
         Map<String, Long> byType = new TreeMap<>();
         for (Counter counter : meters.find("herald.published.events").counters()) {

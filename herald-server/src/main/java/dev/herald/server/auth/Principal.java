@@ -25,6 +25,11 @@ public interface Principal {
     /** Whether a {@code subscribe:<pattern>} scope (or admin) covers events of this type. */
     boolean canSubscribe(String type);
 
+    /** Whether the token may read the server's metrics: the {@code metrics} scope (or admin). */
+    default boolean canReadMetrics() {
+        return isAdmin();
+    }
+
     /** The project the token is restricted to, if any: it may only publish and see events of it. */
     Optional<String> project();
 

@@ -4,11 +4,11 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * One permission of a token: {@code admin}, {@code publish:<type pattern>} or
+ * One permission of a token: {@code admin}, {@code metrics}, {@code publish:<type pattern>} or
  * {@code subscribe:<type pattern>} (see {@link TypePattern}).
  *
  * @param kind    what the scope allows
- * @param pattern the event types it covers; null for {@code admin}
+ * @param pattern the event types it covers; null for {@code admin} and {@code metrics}
  */
 public record Scope(Kind kind, TypePattern pattern) {
 
@@ -19,21 +19,26 @@ public record Scope(Kind kind, TypePattern pattern) {
         /** Publishing events of the covered types. */
         PUBLISH,
         /** Reading (query, subscriptions, streaming) events of the covered types. */
-        SUBSCRIBE
+        SUBSCRIBE,
+        /** Reading the server's metrics ({@code GET /metrics}, {@code GET /v1/stats}) and nothing else. */
+        METRICS
     }
 
     /** The admin scope. */
     public static final Scope ADMIN = new Scope(Kind.ADMIN, null);
+    /** The metrics scope: for a Prometheus scraper or a dashboard. */
+    public static final Scope METRICS = new Scope(Kind.METRICS, null);
 
     public Scope {
         Objects.requireNonNull(kind, "kind");
-        if ((kind == Kind.ADMIN) != (pattern == null)) {
-            throw new IllegalArgumentException("admin takes no pattern; publish and subscribe need one");
+        boolean patternless = kind == Kind.ADMIN || kind == Kind.METRICS;
+        if (patternless != (pattern == null)) {
+            throw new IllegalArgumentException("admin and metrics take no pattern; publish and subscribe need one");
         }
     }
 
     /**
-     * Parses {@code admin}, {@code publish:<pattern>} or {@code subscribe:<pattern>}.
+     * Parses {@code admin}, {@code metrics}, {@code publish:<pattern>} or {@code subscribe:<pattern>}.
      *
      * @throws IllegalArgumentException saying what is wrong
      */
@@ -42,28 +47,31 @@ public record Scope(Kind kind, TypePattern pattern) {
         if (trimmed.equalsIgnoreCase("admin")) {
             return ADMIN;
         }
+        if (trimmed.equalsIgnoreCase("metrics")) {
+            return METRICS;
+        }
         int colon = trimmed.indexOf(':');
         if (colon < 0) {
-            throw new IllegalArgumentException("'" + trimmed + "' is not a scope: use admin, publish:<type pattern> "
-                    + "or subscribe:<type pattern>");
+            throw new IllegalArgumentException("'" + trimmed + "' is not a scope: use admin, metrics, "
+                    + "publish:<type pattern> or subscribe:<type pattern>");
         }
         String kind = trimmed.substring(0, colon).toLowerCase(Locale.ROOT);
         TypePattern pattern = new TypePattern(trimmed.substring(colon + 1));
         return switch (kind) {
             case "publish" -> new Scope(Kind.PUBLISH, pattern);
             case "subscribe" -> new Scope(Kind.SUBSCRIBE, pattern);
-            default -> throw new IllegalArgumentException("'" + kind + "' is not a scope kind: use admin, publish or "
-                    + "subscribe");
+            default -> throw new IllegalArgumentException("'" + kind + "' is not a scope kind: use admin, metrics, "
+                    + "publish or subscribe");
         };
     }
 
     /** Whether this scope allows {@code kind} on {@code type}. */
     public boolean allows(Kind wanted, String type) {
-        return kind == Kind.ADMIN || (kind == wanted && pattern.matches(type));
+        return kind == Kind.ADMIN || (kind == wanted && pattern != null && pattern.matches(type));
     }
 
     @Override
     public String toString() {
-        return kind == Kind.ADMIN ? "admin" : kind.name().toLowerCase(Locale.ROOT) + ":" + pattern;
+        return pattern == null ? kind.name().toLowerCase(Locale.ROOT) : kind.name().toLowerCase(Locale.ROOT) + ":" + pattern;
     }
 }

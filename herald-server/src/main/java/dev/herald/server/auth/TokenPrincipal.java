@@ -33,8 +33,13 @@ public record TokenPrincipal(String tokenId, String name, List<Scope> scopes, Op
         return scopes.stream().anyMatch(s -> s.allows(Scope.Kind.SUBSCRIBE, type));
     }
 
+    @Override
+    public boolean canReadMetrics() {
+        return scopes.stream().anyMatch(s -> s.kind() == Scope.Kind.ADMIN || s.kind() == Scope.Kind.METRICS);
+    }
+
     /** Whether the token may read events of some type at all (admin or any subscribe scope). */
     public boolean canSubscribeToAnything() {
-        return scopes.stream().anyMatch(s -> s.kind() != Scope.Kind.PUBLISH);
+        return scopes.stream().anyMatch(s -> s.kind() == Scope.Kind.ADMIN || s.kind() == Scope.Kind.SUBSCRIBE);
     }
 }

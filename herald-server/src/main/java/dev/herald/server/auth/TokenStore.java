@@ -167,6 +167,11 @@ public final class TokenStore {
         if (project != null && scopes.contains(Scope.ADMIN)) {
             throw new IllegalArgumentException("an admin token cannot be restricted to a project");
         }
+        if (project != null && scopes.contains(Scope.METRICS)) {
+            // Metrics count every project's events: a project-restricted token must not see them.
+            throw new IllegalArgumentException("a token with the metrics scope cannot be restricted to a project "
+                    + "(metrics cover every project)");
+        }
         Instant now = clock.instant();
         if (expiresAt != null && !expiresAt.isAfter(now)) {
             throw new IllegalArgumentException("the expiry " + expiresAt + " is not in the future");

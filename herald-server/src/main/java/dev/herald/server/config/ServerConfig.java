@@ -1,6 +1,7 @@
 package dev.herald.server.config;
 
 import dev.herald.schema.Compatibility;
+import dev.herald.server.ServerExtension;
 import dev.herald.server.state.SecretBox;
 import dev.herald.server.state.SecretKeys;
 import dev.herald.settings.Setting;
@@ -16,6 +17,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -42,7 +44,8 @@ import java.util.stream.Stream;
  * several settings goes in {@link #checkCombinations()}.
  *
  * <p>The transports' settings are not declared here: each {@link TransportProvider} found on the class path
- * declares its own, and they are resolved, validated and printed with the server's.
+ * declares its own, and they are resolved, validated and printed with the server's; so does each
+ * {@link ServerExtension} found on the class path (the archive's {@code archive.*}).
  */
 public final class ServerConfig {
 
@@ -60,8 +63,8 @@ public final class ServerConfig {
             (text, base) -> PROVIDERS.named(text)));
     public static final Setting<Integer> PORT = declare(Setting.integer("port", "8080",
             "TCP port to listen on; 0 picks a free one.").require(p -> p >= 0 && p <= 65535, "must be between 0 and 65535"));
-    public static final Setting<String> HOST = declare(Setting.text("host", "0.0.0.0",
-            "Address to bind (0.0.0.0 = every interface, 127.0.0.1 = local only)."));
+    public static final Setting<String> HOST = declare(Setting.text("host", "127.0.0.1",
+            "Address to bind (default 127.0.0.1 = this machine only; 0.0.0.0 = every interface, e.g. in a container)."));
     public static final Setting<Path> DATA = declare(Setting.path("data", "./herald-data",
             "Data directory: events.db (the event store), server.db (tokens, deduplication keys, subscriptions), schemas/."));
     public static final Setting<Optional<URI>> PUBLIC_URL = declare(Setting.optionalHttpUrl("public-url",
@@ -119,8 +122,8 @@ public final class ServerConfig {
             "PEM private key (PKCS#8 'PRIVATE KEY', or RSA 'RSA PRIVATE KEY'), unencrypted."));
     public static final Setting<Duration> SHUTDOWN_TIMEOUT = declare(Setting.duration("shutdown.timeout", "30s",
             "On SIGTERM: how long in-flight requests may finish before the store is closed."));
-    public static final Setting<Boolean> METRICS_PUBLIC = declare(Setting.bool("metrics.public", "true",
-            "Serve /metrics without a token (false: admin token required)."));
+    public static final Setting<Boolean> METRICS_PUBLIC = declare(Setting.bool("metrics.public", "false",
+            "Serve /metrics without a token (default false: a token with the metrics or admin scope is required)."));
     public static final Setting<Boolean> CONSOLE_ENABLED = declare(Setting.bool("console.enabled", "true",
             "Serve the web console at /console (false: not served; the API is unchanged)."));
     public static final Setting<Duration> WEBHOOKS_CONNECT_TIMEOUT = declare(Setting.duration(
@@ -169,8 +172,8 @@ public final class ServerConfig {
 
     /** Every setting of the server itself, in documentation order (the transports' follow in {@link #settings()}). */
     public static final List<Setting<?>> SETTINGS = Collections.unmodifiableList(DECLARED);
-    private static final List<Setting<?>> WITH_TRANSPORTS = Stream.concat(SETTINGS.stream(),
-            PROVIDERS.settings().stream()).toList();
+    private static final List<Setting<?>> WITH_TRANSPORTS = Stream.of(SETTINGS.stream(),
+            PROVIDERS.settings().stream(), extensionSettings().stream()).flatMap(s -> s).toList();
 
     private final Settings settings;
     private final String initialAdminToken;
@@ -186,6 +189,11 @@ public final class ServerConfig {
         this.initialAdminToken = initialAdminToken;
         this.secretKeys = secretKeys;
         checkCombinations();
+    }
+
+    private static List<Setting<?>> extensionSettings() {
+        return ServiceLoader.load(ServerExtension.class, ServerConfig.class.getClassLoader()).stream()
+                .flatMap(provider -> provider.get().settings().stream()).toList();
     }
 
     private static <T> Setting<T> declare(Setting<T> setting) {

@@ -21,7 +21,7 @@ export async function render(main, {params}) {
   };
   const f = {
     name: field('Name', c.name),
-    scopes: field('Scopes', c.scopes, {className: 'wide', help: 'One per line: admin, publish:<type glob>, subscribe:<type glob>'}),
+    scopes: field('Scopes', c.scopes, {className: 'wide', help: 'One per line: admin, metrics, publish:<type glob>, subscribe:<type glob>'}),
     project: field('Project', c.project, {help: 'Optional: the token then only publishes and sees this project'}),
     expiresIn: field('Expires in', c.expiresIn, {help: 'Optional, e.g. 30d'}),
   };

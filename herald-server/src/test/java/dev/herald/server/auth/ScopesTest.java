@@ -37,6 +37,13 @@ class ScopesTest {
         assertThatThrownBy(() -> Scope.parse("write:*")).hasMessageContaining("not a scope kind");
         assertThatThrownBy(() -> Scope.parse("publish:a b")).hasMessageContaining("not a type pattern");
         assertThatThrownBy(() -> Scope.parse("everything")).hasMessageContaining("not a scope");
+        assertThat(Scope.parse("metrics")).isEqualTo(Scope.METRICS);
+        assertThat(Scope.METRICS.toString()).isEqualTo("metrics");
+        assertThat(Scope.METRICS.allows(Scope.Kind.SUBSCRIBE, "x.y")).isFalse();
+        TokenPrincipal scraper = new TokenPrincipal("t9", "prometheus", List.of(Scope.METRICS), Optional.empty());
+        assertThat(scraper.canReadMetrics()).isTrue();
+        assertThat(scraper.canSubscribeToAnything()).isFalse();
+        assertThat(scraper.canPublish("x.y")).isFalse();
     }
 
     @Test

@@ -44,8 +44,8 @@ class DnsRebindingTest {
     private Api start(List<String> allowList) {
         server = new TestServer(dir, TestServer.settings()
                 .ssrfAllowList(allowList)
-                // The public answer (TEST-NET-1) never answers: give up on it quickly.
-                .webhookTimeouts(Duration.ofMillis(250), Duration.ofSeconds(2))
+                // The public answer (TEST-NET-3) must not hold an attempt up: give up on it quickly.
+                .webhookTimeouts(Duration.ofMillis(250), Duration.ofMillis(500))
                 .defaultPolicy(new DeliveryPolicy(5, new Backoff(Duration.ofMillis(10), Duration.ofMillis(20)),
                         false, 1, 100))
                 .build());

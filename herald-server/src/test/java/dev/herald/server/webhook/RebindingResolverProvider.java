@@ -12,7 +12,7 @@ import java.util.stream.Stream;
  * two test names itself and passes every other lookup to the built-in resolver.
  * <ul>
  *   <li>{@value #REBINDING}: a rebinding attacker's DNS, alternating between a public address
- *       ({@code 192.0.2.1}, TEST-NET-1: public to the SSRF guard, never answering) and {@code 127.0.0.1}.</li>
+ *       ({@code 203.0.113.1}, TEST-NET-3: public to the SSRF guard, never answering) and {@code 127.0.0.1}.</li>
  *   <li>{@value #LOOPBACK}: always {@code 127.0.0.1}.</li>
  * </ul>
  */
@@ -20,7 +20,7 @@ public final class RebindingResolverProvider extends InetAddressResolverProvider
 
     static final String REBINDING = "rebind.herald.test";
     static final String LOOPBACK = "loopback.herald.test";
-    static final InetAddress PUBLIC_ADDRESS = address(192, 0, 2, 1);
+    static final InetAddress PUBLIC_ADDRESS = address(203, 0, 113, 1);
     static final InetAddress LOOPBACK_ADDRESS = address(127, 0, 0, 1);
 
     private static final AtomicInteger REBINDING_LOOKUPS = new AtomicInteger();
