@@ -28,7 +28,9 @@ import org.slf4j.event.Level;
  *   <li>{@code herald.published.events} counter per type;</li>
  *   <li>{@code herald.dispatch} timer per subscription and outcome ({@code acked}, {@code filtered},
  *       {@code retrying}, {@code dead_lettered});</li>
- *   <li>{@code herald.subscription.backlog} and {@code herald.subscription.dead.letters} gauges.</li>
+ *   <li>{@code herald.subscription.backlog}, {@code herald.subscription.dead.letters} and
+ *       {@code herald.subscription.dropped.by.retention} (events a hard retention limit removed before
+ *       the subscription consumed them) gauges.</li>
  * </ul>
  */
 final class Telemetry implements DispatchObserver {
@@ -117,6 +119,8 @@ final class Telemetry implements DispatchObserver {
                 .tag("subscription", subscription).register(meters);
         Gauge.builder("herald.subscription.dead.letters", () -> stats(subscription).deadLetters())
                 .tag("subscription", subscription).register(meters);
+        Gauge.builder("herald.subscription.dropped.by.retention", () -> stats(subscription).droppedByRetention())
+                .tag("subscription", subscription).register(meters);
     }
 
     /** Removes a deleted subscription's meters. */
@@ -131,7 +135,7 @@ final class Telemetry implements DispatchObserver {
         try {
             return transport.stats(subscription);
         } catch (RuntimeException e) {
-            return new SubscriptionStats(-1, -1, -1);
+            return new SubscriptionStats(-1, -1, -1, -1);
         }
     }
 

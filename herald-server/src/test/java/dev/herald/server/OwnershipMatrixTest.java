@@ -37,8 +37,9 @@ class OwnershipMatrixTest {
 
     @BeforeAll
     static void start() {
-        // Bad tokens are part of the matrix: throttling failed authentications is RateLimitTest's subject.
-        h = Harness.start(dir, Map.of("auth.failure-rate-limit", "0"));
+        // Each case creates its own subscription with the owner token, more than the default limit; bad
+        // tokens are part of the matrix: throttling failed authentications is RateLimitTest's subject.
+        h = Harness.start(dir, Map.of("limits.subscriptions-per-token", "1000", "auth.failure-rate-limit", "0"));
         tokens = Map.of(
                 "owner", h.createToken("owner", List.of("subscribe:ci.*"), P),
                 "other-subscriber", h.createToken("other", List.of("subscribe:ci.*"), P),

@@ -64,10 +64,12 @@ import org.slf4j.LoggerFactory;
  * deliveries; an ordered subscription hands out only the oldest unsettled delivery of each ordering
  * key. Delivery delays and nack delays are visibility times in the store.
  *
- * <p><b>Retention.</b> Events older than {@link EmbeddedOptions#retentionMaxAge()}, or the oldest
- * ones while the store is larger than {@link EmbeddedOptions#retentionMaxBytes()}, are deleted
- * periodically, except events a subscription has not finished with: retention never loses a
- * subscription's backlog (see {@code Retention} for why).
+ * <p><b>Retention.</b> Events older than {@link EmbeddedOptions#retentionMaxAge()} are deleted
+ * periodically, except events a subscription has not finished with: age never takes a
+ * subscription's backlog. The size limit {@link EmbeddedOptions#retentionMaxBytes()} is hard: while
+ * the store is larger, the oldest events go, first those nobody needs, then, if that is not enough,
+ * those a lagging subscription has not consumed; each subscription counts what it lost in
+ * {@link SubscriptionStats#droppedByRetention()} (see {@code Retention} for why).
  *
  * <p><b>One process.</b> A store is opened by one transport at a time, enforced by an OS lock on
  * {@code <file>.lock}; a second {@link #open} fails with a {@link TransportException}. The schema is

@@ -15,7 +15,9 @@ public final class EmbeddedTransportProvider implements TransportProvider {
             "Events older than this are deleted from the embedded store, unless a subscription has not consumed "
                     + "them yet.").require(Duration::isPositive, "must be positive");
     static final Setting<Long> RETENTION_MAX_BYTES = Setting.size("store.retention-max-bytes", "0",
-            "When the embedded store is larger, its oldest events are deleted (same exception); 0 = no size limit.");
+            "When the embedded store is larger, its oldest events are deleted: first those no subscription needs, "
+                    + "then, as a hard limit, those a lagging subscription has not consumed (counted in its "
+                    + "droppedByRetention); 0 = no size limit.");
 
     @Override
     public String name() {

@@ -8,19 +8,26 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Deletes old events from the log, by age and by the store's size.
  *
- * <p>Unlike Kafka, retention never deletes an event a subscription still needs: one it has not read
- * yet (after its cursor) or one still in its deliveries (waiting, in flight or waiting for a retry).
- * Herald promises that every event reaches every subscription at least once and that nothing
- * acknowledged is lost; an embedded store has no operator watching consumer lag, so silently
- * dropping a slow subscription's backlog would break that promise where nobody notices. The price:
- * a subscription that is never consumed keeps its topic's events, and the size limit is exceeded.
- * Its backlog shows in {@code stats}; deleting the subscription lets retention catch up. Topics
- * without subscriptions are retained only by the limits. Dead letters keep their own copy of the
- * event and do not hold the log.
+ * <p><b>Age</b> never deletes an event a subscription still needs: one it has not read yet (after its
+ * cursor) or one still in its deliveries (waiting, in flight or waiting for a retry). Herald promises
+ * that every event reaches every subscription at least once and that nothing acknowledged is lost;
+ * silently dropping a slow subscription's backlog by age would break that where nobody notices.
+ *
+ * <p><b>Size</b> is a hard limit: it protects the disk, which a subscription nobody reads would
+ * otherwise fill. It first deletes the oldest events no subscription needs; while the store is still
+ * too large, it deletes the oldest events even if subscriptions still need them. Each such
+ * subscription then skips them: its cursor moves past them, its deliveries of them are removed, and
+ * its {@code dropped} count (shown as {@link dev.herald.transport.SubscriptionStats#droppedByRetention()})
+ * grows by the number it lost, with a log line naming it. Counting is all the transport does about
+ * it; what a lagging subscription means to its owner is the server's business. Topics without
+ * subscriptions are retained only by the limits. Dead letters and redriven deliveries keep their own
+ * copy of the event and neither hold the log nor lose their event.
  *
  * <p>The size limit applies to the pages in use in the database file (free pages are reused, the
  * file does not shrink). One run deletes at most {@link #CHUNK} events so that it never holds the
@@ -44,6 +51,22 @@ final class Retention {
     private static final String DELETE_BELOW = """
             DELETE FROM events WHERE seq IN (
                 SELECT seq FROM events WHERE topic_id = ? AND seq < ? ORDER BY seq LIMIT ?)""";
+
+    /** Every event up to a sequence, oldest first across topics, with the size of its JSON. */
+    private static final String OLDEST_OF_ALL = "SELECT seq, length(data) FROM events ORDER BY seq LIMIT ?";
+    /** Per subscription, what deleting every event up to a sequence takes from it. */
+    private static final String LOSSES = """
+            SELECT s.id, s.name,
+                   (SELECT COUNT(*) FROM events e WHERE e.topic_id = s.topic_id AND e.seq > s.cursor AND e.seq <= ?1)
+                   + (SELECT COUNT(*) FROM deliveries d
+                      WHERE d.subscription_id = s.id AND d.seq <= ?1 AND d.redriven_event IS NULL)
+            FROM subscriptions s""";
+    private static final String SKIP = """
+            UPDATE subscriptions SET dropped = dropped + ?, cursor = MAX(cursor, ?) WHERE id = ?""";
+    private static final String DROP_DELIVERIES = "DELETE FROM deliveries WHERE seq <= ? AND redriven_event IS NULL";
+    private static final String DROP_EVENTS = "DELETE FROM events WHERE seq <= ?";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Retention.class);
 
     private final long maxAgeNanos;
     private final long maxBytes;
@@ -118,7 +141,66 @@ final class Retention {
             delete.executeBatch();
             excess = usedBytes(tx) - maxBytes;
         }
+        if (excess > 0 && deleted < budget) {
+            deleted += dropNeeded(tx, excess, budget - deleted);
+        }
         return deleted;
+    }
+
+    /**
+     * The store is still too large with only needed events left: deletes the oldest events of all,
+     * each step every event up to one sequence, and makes the subscriptions that needed them skip
+     * them and count them.
+     */
+    private int dropNeeded(SqliteWriter.Tx tx, long excess, int budget) throws SQLException {
+        List<Candidate> oldest = new ArrayList<>();
+        PreparedStatement select = tx.prepare(OLDEST_OF_ALL);
+        select.setInt(1, budget);
+        try (ResultSet rs = select.executeQuery()) {
+            while (rs.next()) {
+                oldest.add(new Candidate(rs.getLong(1), rs.getLong(2)));
+            }
+        }
+        int deleted = 0;
+        while (excess > 0 && deleted < oldest.size()) {
+            long step = 0;
+            long upTo;
+            do {
+                Candidate candidate = oldest.get(deleted++);
+                upTo = candidate.seq();
+                step += candidate.bytes();
+            } while (step < excess / 2 && deleted < oldest.size());
+            skip(tx, upTo);
+            PreparedStatement deliveries = tx.prepare(DROP_DELIVERIES);
+            deliveries.setLong(1, upTo);
+            deliveries.executeUpdate();
+            PreparedStatement events = tx.prepare(DROP_EVENTS);
+            events.setLong(1, upTo);
+            events.executeUpdate();
+            excess = usedBytes(tx) - maxBytes;
+        }
+        return deleted;
+    }
+
+    /** Moves every subscription past the events up to {@code upTo}, counting those it had not finished. */
+    private static void skip(SqliteWriter.Tx tx, long upTo) throws SQLException {
+        PreparedStatement losses = tx.prepare(LOSSES);
+        losses.setLong(1, upTo);
+        PreparedStatement update = tx.prepare(SKIP);
+        try (ResultSet rs = losses.executeQuery()) {
+            while (rs.next()) {
+                long lost = rs.getLong(3);
+                update.setLong(1, lost);
+                update.setLong(2, upTo);
+                update.setLong(3, rs.getLong(1));
+                update.addBatch();
+                if (lost > 0) {
+                    LOG.warn("retention: the store is over its size limit, subscription {} lost {} events it had "
+                            + "not consumed", rs.getString(2), lost);
+                }
+            }
+        }
+        update.executeBatch();
     }
 
     private static long usedBytes(SqliteWriter.Tx tx) throws SQLException {

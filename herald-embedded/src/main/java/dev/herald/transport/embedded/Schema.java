@@ -83,7 +83,10 @@ final class Schema {
                         first_attempt_at INTEGER NOT NULL,
                         dead_at          INTEGER NOT NULL
                     )""",
-                    "CREATE INDEX dead_letters_by_subscription ON dead_letters (subscription_id, id)")));
+                    "CREATE INDEX dead_letters_by_subscription ON dead_letters (subscription_id, id)")),
+            // dropped: events the size limit removed before the subscription was done with them.
+            new Migration(2, "subscriptions count the events retention dropped", List.of(
+                    "ALTER TABLE subscriptions ADD COLUMN dropped INTEGER NOT NULL DEFAULT 0")));
 
     private Schema() {
     }

@@ -32,7 +32,8 @@ final class SubscriptionStore {
                      + (SELECT COUNT(*) FROM deliveries d WHERE d.subscription_id = s.id),
                    (SELECT COUNT(*) FROM deliveries d
                      WHERE d.subscription_id = s.id AND d.leased_by IS NOT NULL AND d.visible_at > ?),
-                   (SELECT COUNT(*) FROM dead_letters l WHERE l.subscription_id = s.id)
+                   (SELECT COUNT(*) FROM dead_letters l WHERE l.subscription_id = s.id),
+                   s.dropped
             FROM subscriptions s WHERE s.id = ?""";
 
     private SubscriptionStore() {
@@ -135,7 +136,7 @@ final class SubscriptionStore {
                 if (!rs.next()) {
                     throw unknown(name);
                 }
-                return new SubscriptionStats(rs.getLong(1), rs.getLong(2), rs.getLong(3));
+                return new SubscriptionStats(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4));
             }
         }
     }

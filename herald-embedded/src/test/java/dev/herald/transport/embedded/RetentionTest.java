@@ -79,4 +79,39 @@ class RetentionTest {
             }
         }
     }
+
+    @Test
+    void theSizeLimitHoldsEvenWhenASubscriptionLagsAndCountsWhatItLost() throws Exception {
+        EmbeddedOptions options = EmbeddedOptions.defaults().withRetentionMaxBytes(256 * 1024)
+                .withRetentionInterval(NEVER);
+        String padding = "x".repeat(4_000);
+        List<CloudEvent> large = IntStream.range(0, 300).mapToObj(i -> EventBuilder.create().id("e-" + i)
+                .type("test.large").source("/test").data(Map.of("padding", padding)).build()).toList();
+        try (EmbeddedTransport transport = EmbeddedTransport.open(dir.resolve("herald.db"), options)) {
+            transport.createSubscription(SubscriptionSpec.of("lagging", "t").startingAt(StartPosition.EARLIEST));
+            transport.createSubscription(SubscriptionSpec.of("other-topic", "u").startingAt(StartPosition.EARLIEST));
+            try (Consumer consumer = transport.openConsumer("lagging")) {
+                transport.publish("t", large.subList(0, 10));
+                List<Delivery> inFlight = Fixtures.pollUntil(consumer, 2, Duration.ofSeconds(2));
+                for (int i = 10; i < large.size(); i += 50) {
+                    transport.publish("t", large.subList(i, Math.min(i + 50, large.size())));
+                }
+
+                transport.runRetention();
+
+                long dropped = transport.stats("lagging").droppedByRetention();
+                long backlog = transport.stats("lagging").backlog();
+                List<String> left = drain(consumer, SHORT);
+                System.out.printf("hard size retention: %d of %d unread events of 4 KB dropped under a 256 KiB "
+                        + "limit, %d left%n", dropped, large.size(), left.size());
+                assertThat(left).as("within the limit").isNotEmpty().hasSizeLessThan(80).endsWith("e-299");
+                assertThat(dropped).as("every event it will never see is counted")
+                        .isEqualTo(large.size() - left.size());
+                assertThat(inFlight).extracting(d -> d.event().getId()).allSatisfy(id ->
+                        assertThat(left).doesNotContain(id));
+                assertThat(backlog).as("what is left, and nothing dropped").isEqualTo(left.size());
+                assertThat(transport.stats("other-topic").droppedByRetention()).isZero();
+            }
+        }
+    }
 }

@@ -93,7 +93,7 @@ class StoreLifecycleTest {
         EmbeddedTransport.open(file).close();
         try (Connection connection = Sqlite.openWriter(file, EmbeddedOptions.defaults())) {
             assertThat(Schema.migrate(connection)).isEqualTo(Schema.latestVersion());
-            assertThat(versions(connection)).containsExactly(1);
+            assertThat(versions(connection)).containsExactly(1, 2);
         }
     }
 

@@ -172,6 +172,9 @@ public final class PostgresTransport implements TransactionalTransport {
         config.setMaximumPoolSize(options.poolSize() + 2);
         config.setMinimumIdle(Math.min(4, options.poolSize() + 2));
         config.setAutoCommit(true);
+        // While the database is unreachable a publish fails after this wait (the server answers 503,
+        // retry later) instead of holding the caller for Hikari's default 30 s.
+        config.setConnectionTimeout(5_000);
         // Batched inserts become multi-row inserts: one round trip per few hundred events.
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
         config.addDataSourceProperty("ApplicationName", "herald");

@@ -12,6 +12,13 @@ import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -19,7 +26,10 @@ import java.util.function.BooleanSupplier;
  * <ul>
  *   <li>{@code GET /healthz}: liveness — 200 while the process serves HTTP;</li>
  *   <li>{@code GET /readyz}: readiness — 200 when the event store and the server database answer and
- *       the server is not shutting down, else 503 naming the failing check;</li>
+ *       the server is not shutting down, else 503 naming the failing check. Each probe runs on its own
+ *       thread and counts as failed when it has not answered within {@link #PROBE_TIMEOUT}: an unreachable
+ *       backend often does not fail at once (a pool waits for a connection, a packet is lost), and a
+ *       load balancer must hear "not ready" before its own timeout, not a hanging request;</li>
  *   <li>{@code GET /metrics}: Prometheus text format, from the registry the event store also reports to
  *       ({@code herald_publish_*}, {@code herald_dispatch_*}, {@code herald_http_server_requests_*}, JVM);
  *       a token with the {@code metrics} (or {@code admin}) scope is required unless {@code metrics.public=true}.</li>
@@ -28,6 +38,8 @@ import java.util.function.BooleanSupplier;
 public final class HealthApi implements ApiModule {
 
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    /** How long a readiness probe may take before it counts as failed. */
+    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
 
     private final EventStore store;
     private final ServerDatabase db;
@@ -52,18 +64,26 @@ public final class HealthApi implements ApiModule {
     }
 
     private void ready(Context ctx) {
-        ObjectNode checks = Json.object();
-        boolean ok = check(checks, "accepting", () -> {
+        Map<String, FutureTask<Void>> probes = new LinkedHashMap<>();
+        probes.put("accepting", probe("accepting", () -> {
             if (!accepting.getAsBoolean()) {
                 throw new IllegalStateException("shutting down");
             }
-        });
-        ok &= check(checks, "store", () -> store.transport().subscription("herald-readyz-probe"));
-        ok &= check(checks, "database", () -> db.with(connection -> {
+        }));
+        probes.put("store", probe("store", () -> store.transport().subscription("herald-readyz-probe")));
+        probes.put("database", probe("database", () -> db.with(connection -> {
             try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
                 return rs.next();
             }
-        }));
+        })));
+        long deadline = System.nanoTime() + PROBE_TIMEOUT.toNanos();
+        ObjectNode checks = Json.object();
+        boolean ok = true;
+        for (Map.Entry<String, FutureTask<Void>> probe : probes.entrySet()) {
+            String outcome = outcome(probe.getValue(), deadline);
+            checks.put(probe.getKey(), outcome);
+            ok &= outcome.equals("ok");
+        }
         ObjectNode body = Json.object();
         body.put("status", ok ? "ready" : "unavailable");
         body.set("checks", checks);
@@ -73,14 +93,26 @@ public final class HealthApi implements ApiModule {
         Json.respond(ctx, ok ? 200 : 503, body);
     }
 
-    private static boolean check(ObjectNode checks, String name, Runnable probe) {
+    /** Starts a probe on a virtual thread of its own (one that hangs is left to finish or fail later). */
+    private static FutureTask<Void> probe(String name, Runnable check) {
+        FutureTask<Void> task = new FutureTask<>(check, null);
+        Thread.ofVirtual().name("herald-readyz-" + name).start(task);
+        return task;
+    }
+
+    /** {@code ok}, or {@code failed: <why>}. */
+    private static String outcome(FutureTask<Void> task, long deadlineNanos) {
         try {
-            probe.run();
-            checks.put(name, "ok");
-            return true;
-        } catch (RuntimeException e) {
-            checks.put(name, "failed: " + e.getMessage());
-            return false;
+            task.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return "ok";
+        } catch (TimeoutException e) {
+            task.cancel(true);
+            return "failed: no answer within " + PROBE_TIMEOUT.toSeconds() + " s";
+        } catch (ExecutionException e) {
+            return "failed: " + e.getCause().getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "failed: interrupted";
         }
     }
 

@@ -150,6 +150,19 @@ public final class ServerConfig {
     public static final Setting<Duration> PULL_ACK_DEADLINE = declare(Setting.duration("pull.ack-deadline", "60s",
             "Streaming pull: default time to ack an event before it is sent again.")
             .require(Duration::isPositive, "must be positive"));
+    public static final Setting<Duration> PULL_EXPIRE_AFTER = declare(Setting.duration("pull.expire-after", "31d",
+            "A PULL subscription no stream has read (connected, acked or nacked) for this long is deleted, with its "
+                    + "backlog and dead letters, and a log line (0 = never).").require(d -> !d.isNegative(),
+            "must not be negative"));
+    public static final Setting<Integer> LIMITS_SUBSCRIPTIONS_PER_TOKEN = declare(Setting.integer(
+            "limits.subscriptions-per-token", "100", "Most subscriptions one token may have (admins included).")
+            .require(n -> n > 0, "must be positive"));
+    public static final Setting<Integer> LIMITS_STREAMS_PER_TOKEN = declare(Setting.integer(
+            "limits.streams-per-token", "10", "Most streaming-pull connections one token may hold open at once.")
+            .require(n -> n > 0, "must be positive"));
+    public static final Setting<Integer> LIMITS_MAX_OUTSTANDING = declare(Setting.integer("limits.max-outstanding",
+            "10000", "Largest maxOutstanding (un-acked events) a stream may ask for.")
+            .require(n -> n > 0, "must be positive"));
 
     public static final Setting<Optional<String>> STATE_URL = declare(Setting.of("state.url", "",
             "PostgreSQL database (jdbc:postgresql://...) holding the server's state (tokens, subscriptions, secrets, "

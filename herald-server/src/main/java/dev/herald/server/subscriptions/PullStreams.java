@@ -1,6 +1,7 @@
 package dev.herald.server.subscriptions;
 
 import dev.herald.event.JsonEvents;
+import dev.herald.server.config.ServerConfig;
 import dev.herald.server.subscriptions.SubscriptionException.Conflict;
 import dev.herald.server.subscriptions.SubscriptionException.Conflict.Reason;
 import dev.herald.transport.Capability;
@@ -50,12 +51,26 @@ final class PullStreams implements AutoCloseable {
     private final Transport transport;
     private final SubscriptionSettings settings;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    /** Open streams per token, for {@link SubscriptionLimits#streamsPerToken()}. */
+    private final Map<String, Integer> streamsByToken = new ConcurrentHashMap<>();
     private final AtomicLong streamIds = new AtomicLong();
     private volatile boolean closed;
 
-    PullStreams(Transport transport, SubscriptionSettings settings) {
+    private final ReadActivity reads;
+
+    PullStreams(Transport transport, SubscriptionSettings settings, ReadActivity reads) {
         this.transport = transport;
         this.settings = settings;
+        this.reads = reads;
+    }
+
+    private void read(String subscriptionId, boolean always) {
+        try {
+            reads.read(subscriptionId, Instant.now(settings.clock()), always);
+        } catch (RuntimeException e) {
+            // A missed write only makes the subscription look idle a little longer than it is.
+            LOG.warn("subscription {}: cannot record the read: {}", subscriptionId, e.toString());
+        }
     }
 
     /** One subscription's streams and the events they handed out that wait for an ack. */
@@ -101,11 +116,44 @@ final class PullStreams implements AutoCloseable {
     /**
      * Serves one stream until the client goes away, the subscription is deleted, or the server stops.
      *
+     * @param tokenId     the token opening the stream, counted against
+     *                    {@link SubscriptionLimits#streamsPerToken()} while the stream is open
      * @param lastEventId the client's {@code Last-Event-ID}, for the greeting comment only: un-acked
      *                    events are always sent again, acked ones never
+     * @throws SubscriptionException.LimitReached when the token already holds as many streams as allowed
      */
-    void serve(SubscriptionManager.Managed managed, HttpServletResponse response, int maxOutstanding,
+    void serve(SubscriptionManager.Managed managed, String tokenId, HttpServletResponse response, int maxOutstanding,
                String lastEventId, BooleanSupplier serverStopping) {
+        reserveStream(tokenId);
+        try {
+            serve(managed, response, maxOutstanding, lastEventId, serverStopping);
+        } finally {
+            streamsByToken.computeIfPresent(tokenId, (token, open) -> open == 1 ? null : open - 1);
+        }
+    }
+
+    private void reserveStream(String tokenId) {
+        int limit = settings.limits().streamsPerToken();
+        int[] open = new int[1];
+        streamsByToken.compute(tokenId, (token, count) -> {
+            open[0] = count == null ? 0 : count;
+            return open[0] < limit ? open[0] + 1 : count;
+        });
+        if (open[0] >= limit) {
+            String setting = ServerConfig.LIMITS_STREAMS_PER_TOKEN.name();
+            throw new SubscriptionException.LimitReached(setting, "at most " + limit + " open streams per token",
+                    open[0], "token " + tokenId + " already holds " + open[0] + " open streams, the most " + setting
+                            + " allows; close one first");
+        }
+    }
+
+    /** Open streams per token. */
+    int openStreams(String tokenId) {
+        return streamsByToken.getOrDefault(tokenId, 0);
+    }
+
+    private void serve(SubscriptionManager.Managed managed, HttpServletResponse response, int maxOutstanding,
+                       String lastEventId, BooleanSupplier serverStopping) {
         Session session = sessions.computeIfAbsent(managed.id(), id -> new Session());
         Stream stream = new Stream(streamIds.incrementAndGet());
         synchronized (session) {
@@ -130,6 +178,7 @@ final class PullStreams implements AutoCloseable {
                         .append(": events not acked yet are sent again");
             }
             write(out, greeting.append("\n\n").toString());
+            read(managed.id(), true);
             LOG.info("subscription {}: stream {} connected{}", managed.id(), stream.id,
                     lastEventId == null ? "" : " (Last-Event-ID " + lastEventId + ")");
             loop(managed, session, stream, consumer, out, maxOutstanding, serverStopping);
@@ -159,6 +208,7 @@ final class PullStreams implements AutoCloseable {
                 consumer.close();   // releases this stream's un-acked deliveries for redelivery
             }
             session.lastActive = Instant.now(settings.clock());
+            read(managed.id(), true);
             LOG.info("subscription {}: stream {} ended, {} un-acked events released for redelivery",
                     managed.id(), stream.id, released);
         }
@@ -237,6 +287,7 @@ final class PullStreams implements AutoCloseable {
 
     /** Acks events by id. */
     Settled ack(String subscriptionId, List<String> eventIds) {
+        read(subscriptionId, false);
         Session session = sessions.get(subscriptionId);
         int acked = 0;
         List<String> unknown = new ArrayList<>();
@@ -258,6 +309,7 @@ final class PullStreams implements AutoCloseable {
      * dead-lettered when it was the last attempt.
      */
     Settled nack(SubscriptionManager.Managed managed, List<String> eventIds, Duration delay) {
+        read(managed.id(), false);
         Session session = sessions.get(managed.id());
         DeliverySpec spec = managed.record().definition().delivery();
         int nacked = 0;

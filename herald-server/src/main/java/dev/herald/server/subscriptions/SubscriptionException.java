@@ -96,6 +96,18 @@ public abstract sealed class SubscriptionException extends RuntimeException {
         }
     }
 
+    /**
+     * The caller's token reached one of the {@link SubscriptionLimits}; nothing was changed. The one
+     * violation names the setting of the limit, the rule and the caller's current count.
+     */
+    public static final class LimitReached extends SubscriptionException {
+        private static final long serialVersionUID = 1L;
+
+        LimitReached(String setting, String rule, long current, String message) {
+            super(message, List.of(new Violation(setting, rule, Long.toString(current))), null);
+        }
+    }
+
     /** Delivery could not be started; the subscription is unchanged and trying again is safe. */
     public static final class Unavailable extends SubscriptionException {
         private static final long serialVersionUID = 1L;

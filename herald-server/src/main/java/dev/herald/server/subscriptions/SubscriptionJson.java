@@ -56,6 +56,7 @@ final class SubscriptionJson {
         SubscriptionStats stats = managed.stats();
         boolean pull = definition.protocol() == Protocol.PULL;
         StatsBody statsBody = new StatsBody(stats.backlog(), stats.inFlight(), stats.deadLetters(),
+                stats.droppedByRetention(),
                 pull ? pulls.connected(record.id()) : null, pull ? pulls.outstanding(record.id()) : null);
         HealthBody health = null;
         SecretRotationBody rotation = null;

@@ -2,6 +2,7 @@ package dev.herald.server.subscriptions;
 
 import dev.herald.dispatch.EventHandler;
 import dev.herald.filter.Filter;
+import dev.herald.server.config.ServerConfig;
 import dev.herald.server.state.ServerDatabase;
 import dev.herald.server.subscriptions.SubscriptionException.Conflict;
 import dev.herald.server.subscriptions.SubscriptionException.Conflict.Reason;
@@ -31,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,11 +67,13 @@ final class SubscriptionManager implements AutoCloseable {
     private final SubscriptionRequests requests;
     private final WebhookSender sender;
     private final PullStreams pulls;
+    private final ReadActivity reads;
     private final Map<String, Managed> subscriptions = new ConcurrentSkipListMap<>();
     private final ScheduledExecutorService housekeeping;
     private final ServerDatabase db;
     /** Whether other instances share the state: health is then counted in the stored row. */
     private final boolean sharedHealth;
+    private final ReentrantLock creating = new ReentrantLock();
 
     SubscriptionManager(EventStore store, ServerDatabase db, SubscriptionSettings settings) {
         this.store = store;
@@ -83,13 +87,19 @@ final class SubscriptionManager implements AutoCloseable {
                 guard);
         this.sender = new WebhookSender(guard, settings.webhookConnectTimeout(), settings.webhookReadTimeout(),
                 settings.clock());
-        this.pulls = new PullStreams(store.transport(), settings);
+        this.reads = new ReadActivity(db);
+        this.pulls = new PullStreams(store.transport(), settings, reads);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual()
                 .name("herald-subscriptions-housekeeping").factory());
         restore();
         long every = Math.max(1000, Math.min(30_000, settings.ephemeralTtl().toMillis() / 4));
         housekeeping.scheduleWithFixedDelay(this::removeAbandonedEphemerals, every, every, TimeUnit.MILLISECONDS);
         housekeeping.scheduleWithFixedDelay(this::restartStalled, 5, 5, TimeUnit.SECONDS);
+        if (settings.limits().pullExpires()) {
+            long expiryEvery = Math.max(1000, Math.min(60_000, settings.limits().pullExpireAfter().toMillis() / 4));
+            housekeeping.scheduleWithFixedDelay(this::expireUnreadPulls, expiryEvery, expiryEvery,
+                    TimeUnit.MILLISECONDS);
+        }
         db.onChange(this::follow);
     }
 
@@ -216,8 +226,30 @@ final class SubscriptionManager implements AutoCloseable {
         LOG.info("restored {} subscriptions", restored);
     }
 
-    /** Creates a subscription; refused as {@link SubscriptionException.Conflict} when the id is taken. */
+    /**
+     * Creates a subscription; refused as {@link SubscriptionException.Conflict} when the id is taken,
+     * as {@link SubscriptionException.LimitReached} when the token has as many as
+     * {@link SubscriptionLimits#subscriptionsPerToken()} allows.
+     */
     Created create(SubscriptionRequests.Parsed parsed, String createdBy, Optional<String> project) {
+        // Counting and inserting under one lock, so that parallel creates cannot overshoot the limit.
+        creating.lock();
+        try {
+            long owned = subscriptions.values().stream().filter(m -> createdBy.equals(m.record().createdBy())).count();
+            int limit = settings.limits().subscriptionsPerToken();
+            if (owned >= limit) {
+                throw new SubscriptionException.LimitReached(ServerConfig.LIMITS_SUBSCRIPTIONS_PER_TOKEN.name(),
+                        "at most " + limit + " subscriptions per token", owned, "token " + createdBy + " already has "
+                        + owned + " subscriptions, the most " + ServerConfig.LIMITS_SUBSCRIPTIONS_PER_TOKEN.name()
+                        + " allows; delete one first");
+            }
+            return createUnlimited(parsed, createdBy, project);
+        } finally {
+            creating.unlock();
+        }
+    }
+
+    private Created createUnlimited(SubscriptionRequests.Parsed parsed, String createdBy, Optional<String> project) {
         SubscriptionDefinition definition = parsed.definition();
         Instant now = now();
         WebhookSecret secret = definition.protocol() == Protocol.HTTP
@@ -266,6 +298,7 @@ final class SubscriptionManager implements AutoCloseable {
             pulls.closeAll(managed.id());
             store.unsubscribe(transportName(managed.id()));
             repository.delete(managed.id());
+            reads.delete(managed.id());
             subscriptions.remove(managed.id(), managed);
         }
         announce(managed.id());
@@ -303,6 +336,35 @@ final class SubscriptionManager implements AutoCloseable {
                     LOG.warn("ephemeral subscription {}: removal failed: {}", managed.id(), e.toString());
                 }
             }
+        }
+    }
+
+    /**
+     * Deletes the PULL subscriptions no stream has read for {@link SubscriptionLimits#pullExpireAfter()}
+     * (as Pub/Sub expires idle subscriptions): a subscription nobody reads would otherwise hold its
+     * backlog, and the transport's retention with it, forever. A subscription never read counts from
+     * its creation; one with a stream connected never expires.
+     */
+    private void expireUnreadPulls() {
+        try {
+            Instant cutoff = now().minus(settings.limits().pullExpireAfter());
+            Map<String, Instant> lastReads = reads.all();
+            for (Managed managed : List.copyOf(subscriptions.values())) {
+                SubscriptionRecord record = managed.record();
+                if (record.definition().protocol() != Protocol.PULL || record.definition().ephemeral()
+                        || pulls.connected(managed.id()) > 0) {
+                    continue;
+                }
+                Instant lastRead = lastReads.getOrDefault(managed.id(), record.createdAt());
+                if (lastRead.isBefore(cutoff)) {
+                    delete(managed);
+                    LOG.info("subscription {} expired and deleted: PULL, not read since {} ({} = {})", managed.id(),
+                            lastRead, ServerConfig.PULL_EXPIRE_AFTER.name(),
+                            Durations.format(settings.limits().pullExpireAfter()));
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("expiring unread PULL subscriptions failed, trying again later: {}", e.toString());
         }
     }
 

@@ -17,6 +17,8 @@ final class SubscriptionProblems {
                     new Problem(403, "Forbidden", forbidden.getMessage(), forbidden.violations());
             case SubscriptionException.Conflict conflict -> new Problem(409, title(conflict.reason()),
                     conflict.getMessage());
+            case SubscriptionException.LimitReached limit ->
+                    new Problem(429, "Limit reached", limit.getMessage(), limit.violations());
             case SubscriptionException.Unavailable unavailable ->
                     new Problem(503, "Cannot start delivery", unavailable.getMessage());
         };

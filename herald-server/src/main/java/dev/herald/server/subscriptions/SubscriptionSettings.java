@@ -40,6 +40,8 @@ import java.util.Objects;
  *                                   connected stream for this long is deleted (default 10 min)
  * @param defaultPolicy              delivery policy fields a subscription leaves out
  * @param sqlLimits                  bounds on a {@code sql} filter a client sends (length, depth, wildcards)
+ * @param limits                     what one token may hold (subscriptions, streams, un-acked events) and
+ *                                   when unread PULL subscriptions expire
  * @param clock                      the time source (tests)
  */
 public record SubscriptionSettings(String defaultTopic, Duration webhookConnectTimeout, Duration webhookReadTimeout,
@@ -47,7 +49,7 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
                                    int autoDisableAfterFailures, Duration autoDisableAfterFailingFor,
                                    Duration secretRotationGrace, Duration pullAckDeadline, Duration sseKeepAlive,
                                    int pullMaxOutstanding, Duration ephemeralTtl, DeliveryPolicy defaultPolicy,
-                                   SqlLimits sqlLimits, Clock clock) {
+                                   SqlLimits sqlLimits, SubscriptionLimits limits, Clock clock) {
 
     public SubscriptionSettings {
         Objects.requireNonNull(defaultTopic, "defaultTopic");
@@ -61,6 +63,7 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
         requirePositive(ephemeralTtl, "ephemeralTtl");
         Objects.requireNonNull(defaultPolicy, "defaultPolicy");
         Objects.requireNonNull(sqlLimits, "sqlLimits");
+        Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(clock, "clock");
         if (autoDisableAfterFailures < 0 || pullMaxOutstanding < 1) {
             throw new IllegalArgumentException("autoDisableAfterFailures must be >= 0 and pullMaxOutstanding >= 1");
@@ -72,19 +75,23 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
         return new SubscriptionSettings("events", Duration.ofSeconds(10), Duration.ofSeconds(10), true, List.of(),
                 false, 100, Duration.ofDays(5), Duration.ofHours(24), Duration.ofSeconds(60),
                 Duration.ofSeconds(15), 1000, Duration.ofMinutes(10), DeliveryPolicy.DEFAULT, SqlLimits.DEFAULTS,
-                Clock.systemUTC());
+                SubscriptionLimits.DEFAULTS, Clock.systemUTC());
     }
 
-    /** The defaults with the server configuration's {@code webhooks.*} and {@code pull.*} settings. */
+    /** The defaults with the server configuration's {@code webhooks.*}, {@code pull.*} and {@code limits.*} settings. */
     public static SubscriptionSettings from(ServerConfig config) {
         SubscriptionSettings d = defaults();
         return new SubscriptionSettings(d.defaultTopic(), config.get(ServerConfig.WEBHOOKS_CONNECT_TIMEOUT), config.get(ServerConfig.WEBHOOKS_TIMEOUT),
                 config.get(ServerConfig.WEBHOOKS_SSRF_GUARD), config.get(ServerConfig.WEBHOOKS_SSRF_ALLOW), config.get(ServerConfig.WEBHOOKS_REQUIRE_HTTPS),
                 config.get(ServerConfig.WEBHOOKS_DISABLE_AFTER_FAILURES), config.get(ServerConfig.WEBHOOKS_DISABLE_AFTER_FAILING_FOR),
                 config.get(ServerConfig.WEBHOOKS_SECRET_ROTATION_GRACE), config.get(ServerConfig.PULL_ACK_DEADLINE), d.sseKeepAlive(),
-                d.pullMaxOutstanding(), d.ephemeralTtl(), d.defaultPolicy(),
+                Math.min(d.pullMaxOutstanding(), config.get(ServerConfig.LIMITS_MAX_OUTSTANDING)), d.ephemeralTtl(),
+                d.defaultPolicy(),
                 new SqlLimits(config.get(ServerConfig.FILTERS_SQL_MAX_LENGTH), config.get(ServerConfig.FILTERS_SQL_MAX_DEPTH),
-                        config.get(ServerConfig.FILTERS_SQL_MAX_WILDCARDS)), d.clock());
+                        config.get(ServerConfig.FILTERS_SQL_MAX_WILDCARDS)),
+                new SubscriptionLimits(config.get(ServerConfig.LIMITS_SUBSCRIPTIONS_PER_TOKEN),
+                        config.get(ServerConfig.LIMITS_STREAMS_PER_TOKEN), config.get(ServerConfig.LIMITS_MAX_OUTSTANDING),
+                        config.get(ServerConfig.PULL_EXPIRE_AFTER)), d.clock());
     }
 
     /** A builder starting from these settings. */
@@ -116,6 +123,7 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
         private Duration ephemeralTtl;
         private DeliveryPolicy defaultPolicy;
         private SqlLimits sqlLimits;
+        private SubscriptionLimits limits;
         private Clock clock;
 
         private Builder(SubscriptionSettings from) {
@@ -134,6 +142,7 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
             ephemeralTtl = from.ephemeralTtl;
             defaultPolicy = from.defaultPolicy;
             sqlLimits = from.sqlLimits;
+            limits = from.limits;
             clock = from.clock;
         }
 
@@ -199,8 +208,13 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
             return this;
         }
 
-        public Builder sqlLimits(SqlLimits limits) {
-            this.sqlLimits = limits;
+        public Builder sqlLimits(SqlLimits newSqlLimits) {
+            this.sqlLimits = newSqlLimits;
+            return this;
+        }
+
+        public Builder limits(SubscriptionLimits newLimits) {
+            this.limits = newLimits;
             return this;
         }
 
@@ -213,7 +227,7 @@ public record SubscriptionSettings(String defaultTopic, Duration webhookConnectT
             return new SubscriptionSettings(defaultTopic, webhookConnectTimeout, webhookReadTimeout, ssrfGuard,
                     ssrfAllowList, requireHttps, autoDisableAfterFailures, autoDisableAfterFailingFor,
                     secretRotationGrace, pullAckDeadline, sseKeepAlive, pullMaxOutstanding, ephemeralTtl,
-                    defaultPolicy, sqlLimits, clock);
+                    defaultPolicy, sqlLimits, limits, clock);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.herald.server.subscriptions;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.event.Violation;
 import dev.herald.server.auth.Principal;
 import dev.herald.server.config.ServerConfig;
 import dev.herald.server.http.ApiModule;
@@ -194,8 +195,16 @@ public final class SubscriptionsModule implements ApiModule, AutoCloseable {
             throw new Conflict(Reason.NOT_PULL, "subscription " + managed.id() + " delivers to its sink by "
                     + "webhook; only subscriptions with \"protocol\": \"PULL\" can be streamed");
         }
-        int maxOutstanding = QueryParams.integer(ctx, "maxOutstanding", settings.pullMaxOutstanding(), 1, 100_000);
-        manager.pulls().serve(managed, ctx.res(), maxOutstanding, ctx.header("Last-Event-ID"), serverStopping(ctx));
+        int limit = settings.limits().maxOutstanding();
+        int maxOutstanding = QueryParams.integer(ctx, "maxOutstanding", Math.min(settings.pullMaxOutstanding(), limit),
+                1, Integer.MAX_VALUE);
+        if (maxOutstanding > limit) {
+            throw new SubscriptionException.Invalid(List.of(new Violation("maxOutstanding", "must be at most "
+                    + limit + " (setting " + ServerConfig.LIMITS_MAX_OUTSTANDING.name() + ")",
+                    Integer.toString(maxOutstanding))));
+        }
+        manager.pulls().serve(managed, Principal.of(ctx).tokenId(), ctx.res(), maxOutstanding,
+                ctx.header("Last-Event-ID"), serverStopping(ctx));
     }
 
     /**

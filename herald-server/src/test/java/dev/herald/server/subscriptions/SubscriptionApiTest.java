@@ -91,6 +91,7 @@ class SubscriptionApiTest {
         assertThat(json.path("stats").path("backlog").isNumber()).isTrue();
         assertThat(json.path("stats").path("inFlight").isNumber()).isTrue();
         assertThat(json.path("stats").path("deadLetters").isNumber()).isTrue();
+        assertThat(json.path("stats").path("droppedByRetention").asLong()).isZero();
         assertThat(json.path("createdBy").asText()).isEqualTo("tok_admin");
         assertThat(json.path("secret").asText()).startsWith("whsec_");
 
