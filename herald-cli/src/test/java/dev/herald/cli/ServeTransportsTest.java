@@ -106,6 +106,8 @@ class ServeTransportsTest {
                 .isInstanceOf(SettingsException.class).hasMessageContaining("transport=postgres needs postgres.url");
         assertThatThrownBy(() -> ServerConfig.fromMap(Map.of(ServerConfig.TRANSPORT.name(), "kafka")))
                 .isInstanceOf(SettingsException.class).hasMessageContaining("transport=kafka needs kafka.bootstrap-servers");
+        assertThatThrownBy(() -> ServerConfig.fromMap(Map.of(ServerConfig.TRANSPORT.name(), "pubsub")))
+                .isInstanceOf(SettingsException.class).hasMessageContaining("transport=pubsub needs pubsub.project");
         assertThatThrownBy(() -> ServerConfig.fromMap(Map.of(ServerConfig.TRANSPORT.name(), "rabbit")))
                 .isInstanceOf(SettingsException.class)
                 .hasMessageContaining("setting transport = 'rabbit' (setting transport) must be one of " + installed()
@@ -115,7 +117,7 @@ class ServeTransportsTest {
     /** The installed transports' names as the error lists them: every transport the distribution carries. */
     private static String installed() {
         List<String> names = TransportProviders.installed().all().stream().map(TransportProvider::name).sorted().toList();
-        assertThat(names).contains("embedded", "kafka", "nsq", "postgres", "rabbitmq");
+        assertThat(names).contains("embedded", "kafka", "nsq", "postgres", "pubsub", "rabbitmq");
         return String.join(", ", names);
     }
 

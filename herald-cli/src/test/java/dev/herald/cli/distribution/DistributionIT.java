@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.transport.kafka.KafkaTestBroker;
 import dev.herald.transport.nsq.NsqProtocolDouble;
+import dev.herald.transport.pubsub.PubSubEmulator;
 import dev.herald.transport.rabbitmq.RabbitMqTestBroker;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The assembled distribution serves on every transport:
- * {@code bin/herald serve --transport postgres|kafka|rabbitmq|nsq} in a child process, against the real
- * PostgreSQL, a real Kafka broker, the real RabbitMQ and NSQ's protocol test double, takes events over HTTP and
+ * {@code bin/herald serve --transport postgres|kafka|pubsub|rabbitmq|nsq} in a child process, against the real
+ * PostgreSQL, a real Kafka broker, the Pub/Sub emulator, the real RabbitMQ and NSQ's protocol test double, takes
+ * events over HTTP and
  * delivers them, signed, to a webhook. A runtime jar missing from {@code herald-cli/target/lib} fails here.
  */
 class DistributionIT {
@@ -40,6 +42,8 @@ class DistributionIT {
                     .anyMatch(name -> name.startsWith("sqlite-jdbc-"))
                     .anyMatch(name -> name.startsWith("herald-postgres-"))
                     .anyMatch(name -> name.startsWith("herald-kafka-"))
+                    .anyMatch(name -> name.startsWith("google-cloud-pubsub-"))
+                    .anyMatch(name -> name.startsWith("herald-pubsub-"))
                     .anyMatch(name -> name.startsWith("amqp-client-"))
                     .anyMatch(name -> name.startsWith("herald-rabbitmq-"))
                     .anyMatch(name -> name.startsWith("herald-nsq-"));
@@ -63,6 +67,18 @@ class DistributionIT {
                      .set("kafka.bootstrap-servers", broker.bootstrapServers())
                      .set("webhooks.ssrf-guard", "false").adminToken(ADMIN).start()) {
             publishesAndDelivers(herald);
+        }
+    }
+
+    @Test
+    void servesOnPubSub() throws Exception {
+        // A prefix of its own: the emulator may be shared with other runs.
+        String prefix = "dist-" + Long.toHexString(System.nanoTime()) + "-";
+        try (HeraldProcess herald = HeraldProcess.serve(data).transport("pubsub")
+                .set("pubsub.project", PubSubEmulator.PROJECT).set("pubsub.emulator-host", PubSubEmulator.hostPort())
+                .set("pubsub.prefix", prefix).set("webhooks.ssrf-guard", "false").adminToken(ADMIN).start()) {
+            // The emulator has no seek, so the transport declares no replay there: the subscription starts at latest.
+            publishesAndDelivers(herald, "latest");
         }
     }
 
