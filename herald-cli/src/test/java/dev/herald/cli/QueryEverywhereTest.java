@@ -59,6 +59,7 @@ class QueryEverywhereTest {
             try (Connection connection = DriverManager.getConnection(POSTGRES);
                  Statement statement = connection.createStatement()) {
                 statement.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+                statement.execute("DROP SCHEMA IF EXISTS " + schema + "_state CASCADE");
             }
         }
     }

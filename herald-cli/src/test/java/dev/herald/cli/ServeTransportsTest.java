@@ -85,6 +85,7 @@ class ServeTransportsTest {
             try (Connection connection = DriverManager.getConnection(POSTGRES);
                  Statement statement = connection.createStatement()) {
                 statement.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+                statement.execute("DROP SCHEMA IF EXISTS " + schema + "_state CASCADE");
             }
         }
     }

@@ -17,9 +17,11 @@ import dev.herald.server.config.ServerConfig;
 import dev.herald.server.console.ConsoleModule;
 import dev.herald.server.http.ApiModule;
 import dev.herald.server.http.ProblemRendering;
+import dev.herald.server.state.SecretKeys;
 import dev.herald.server.state.ServerDatabase;
 import dev.herald.store.EventStore;
 import dev.herald.server.subscriptions.SubscriptionsModule;
+import dev.herald.transport.TransactionalTransport;
 import dev.herald.transport.Transport;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
@@ -49,6 +51,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -257,6 +260,29 @@ public final class HeraldServer implements AutoCloseable {
             }
         }
 
+        /** The server's state: shared in PostgreSQL when configured, else SQLite beside the events. */
+        private ServerDatabase openState(Path data) {
+            Optional<String> url = config.stateUrl();
+            if (url.isPresent()) {
+                String schema = config.stateSchema();
+                LOG.info("server state in PostgreSQL schema {}, shared by every instance on it", schema);
+                if (Files.exists(data.resolve("server.db"))) {
+                    LOG.warn("{} holds the state of an earlier single-instance setup; its tokens and subscriptions "
+                            + "are NOT in the shared state (schema {}): recreate them there", data.resolve("server.db")
+                            .toAbsolutePath(), schema);
+                }
+                if (!config.secretKeyFromEnvironment()) {
+                    LOG.warn("the shared state's secrets are sealed with {}: every instance needs the same key, so "
+                            + "set HERALD_SECRET_KEY (the same on every instance) or copy that file", data.resolve(
+                            SecretKeys.KEY_FILE).toAbsolutePath());
+                }
+                return ServerDatabase.openPostgres(url.get(), schema, config.secretBox());
+            }
+            LOG.info("server state in {} (SQLite): run ONE instance on it; for several, set state.url to a "
+                    + "PostgreSQL database", data.resolve("server.db").toAbsolutePath());
+            return ServerDatabase.open(data.resolve("server.db"), config.secretBox());
+        }
+
         private HeraldServer open(Deque<AutoCloseable> resources) {
             Path data = config.get(ServerConfig.DATA);
             try {
@@ -268,7 +294,7 @@ public final class HeraldServer implements AutoCloseable {
             resources.push(meters::close);
             bindJvmMetrics(meters, resources);
 
-            ServerDatabase db = ServerDatabase.open(data.resolve("server.db"), config.secretBox());
+            ServerDatabase db = openState(data);
             resources.push(db);
             TokenStore tokens = new TokenStore(db);
             KeyStore tlsKeys = config.tls()
@@ -285,7 +311,8 @@ public final class HeraldServer implements AutoCloseable {
                 throw e;
             }
             resources.push(store);
-            Deduplicator dedup = new Deduplicator(db, config.get(ServerConfig.DEDUP_WINDOW));
+            Deduplicator dedup = new Deduplicator(db, config.get(ServerConfig.DEDUP_WINDOW),
+                    config.stateInTransportDatabase() && opened instanceof TransactionalTransport);
             resources.push(dedup);
             Intake intake = new Intake(store, dedup, meters);
 

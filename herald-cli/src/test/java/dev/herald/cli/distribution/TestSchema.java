@@ -6,7 +6,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
 
-/** A fresh PostgreSQL schema on the local test database, dropped with everything in it on close. */
+/**
+ * A fresh PostgreSQL schema on the local test database, dropped with everything in it on close (with the
+ * server state's default schema beside it, {@code <name>_state}).
+ */
 public record TestSchema(String name) implements AutoCloseable {
 
     /** The local test database. */
@@ -22,6 +25,8 @@ public record TestSchema(String name) implements AutoCloseable {
         try (Connection connection = DriverManager.getConnection(URL);
              Statement statement = connection.createStatement()) {
             statement.execute("DROP SCHEMA IF EXISTS " + name + " CASCADE");
+            // The server's state on the postgres transport, by default in <postgres.schema>_state.
+            statement.execute("DROP SCHEMA IF EXISTS " + name + "_state CASCADE");
         }
     }
 }

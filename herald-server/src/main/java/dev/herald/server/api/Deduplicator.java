@@ -39,6 +39,19 @@ import org.slf4j.LoggerFactory;
  * transaction (a per-request fsync would cap intake). A crash can lose the newest keys, never an
  * event: at worst a retry after a crash stores a second copy, which at-least-once consumers
  * tolerate. Keys are stored as 16-byte hashes with their expiry; expired ones are deleted hourly.
+ *
+ * <p>When instances share the state (PostgreSQL), another instance must see a key as soon as the event
+ * was answered 202, so keys are written before the request returns:
+ * <ul>
+ *   <li>on the PostgreSQL transport with its state in the same database, in the very transaction that
+ *       stores the events ({@link Claim#publishWithKeys}): an insert that finds the key taken (another
+ *       instance stored that event meanwhile; the unique key makes it wait for that commit) turns the
+ *       event into a duplicate, so the same {@code source}+{@code id} posted to two instances at once is
+ *       stored once;</li>
+ *   <li>on any other transport, in one commit right after the events are durable: a copy posted to another
+ *       instance after the first was answered is a duplicate; two copies posted to two instances at the
+ *       same instant may both be stored (at-least-once consumers tolerate it).</li>
+ * </ul>
  */
 public final class Deduplicator implements AutoCloseable {
 
@@ -86,7 +99,16 @@ public final class Deduplicator implements AutoCloseable {
     private record Pending(Key key, long expiresAt) {
     }
 
+    /**
+     * Stores the events with the caller's connection, in its open transaction (an outbox publish).
+     */
+    @FunctionalInterface
+    public interface TransactionalPublish {
+        void publish(List<CloudEvent> events, Connection connection);
+    }
+
     private final ServerDatabase db;
+    private final boolean keysWithEvents;
     private final long windowMillis;
     private final Clock clock;
     private final ConcurrentHashMap<Key, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
@@ -101,28 +123,39 @@ public final class Deduplicator implements AutoCloseable {
      * @param window how long keys are remembered; zero turns deduplication off
      */
     public Deduplicator(ServerDatabase db, Duration window) {
-        this(db, window, Clock.systemUTC());
+        this(db, window, false, Clock.systemUTC());
+    }
+
+    /**
+     * @param window         how long keys are remembered; zero turns deduplication off
+     * @param keysWithEvents whether the state's database is the transport's too, so that keys can be written
+     *                       in the events' transaction ({@link Claim#publishWithKeys})
+     */
+    public Deduplicator(ServerDatabase db, Duration window, boolean keysWithEvents) {
+        this(db, window, keysWithEvents, Clock.systemUTC());
     }
 
     Deduplicator(ServerDatabase db, Duration window, Clock clock) {
+        this(db, window, false, clock);
+    }
+
+    private Deduplicator(ServerDatabase db, Duration window, boolean keysWithEvents, Clock clock) {
         this.db = db;
+        this.keysWithEvents = keysWithEvents && db.shared();
         this.windowMillis = window.toMillis();
         this.clock = clock;
         this.lastCleanup = clock.millis();
-        db.with(connection -> {
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("CREATE TABLE IF NOT EXISTS dedup_keys ("
-                        + "key BLOB PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID");
-                statement.execute("CREATE INDEX IF NOT EXISTS dedup_keys_by_expiry ON dedup_keys (expires_at)");
-            }
-            return null;
-        });
         this.writer = Thread.ofPlatform().daemon().name("herald-dedup-writer").start(this::writeLoop);
     }
 
     /** Whether deduplication is on. */
     public boolean enabled() {
         return windowMillis > 0;
+    }
+
+    /** Whether {@link Claim#publishWithKeys} must be used: keys are written in the events' transaction. */
+    public boolean keysWithEvents() {
+        return keysWithEvents && enabled();
     }
 
     /**
@@ -244,10 +277,11 @@ public final class Deduplicator implements AutoCloseable {
     /** The outcome of {@link #claim}: which events to publish, which are duplicates. */
     public final class Claim implements AutoCloseable {
 
-        private final List<CloudEvent> fresh;
+        private List<CloudEvent> fresh;
         private final List<CloudEvent> duplicates;
-        private final List<Key> freshKeys;
+        private List<Key> freshKeys;
         private final Release release;
+        private boolean written;
 
         private Claim(List<CloudEvent> fresh, List<CloudEvent> duplicates, List<Key> freshKeys, Release release) {
             this.fresh = fresh;
@@ -266,15 +300,68 @@ public final class Deduplicator implements AutoCloseable {
             return duplicates;
         }
 
+        /**
+         * Writes the fresh events' keys and publishes the events in one transaction of the state's
+         * database (which is the transport's). An event whose key another instance wrote meanwhile
+         * becomes a duplicate and is not published. Call instead of publishing when
+         * {@link #keysWithEvents()}; then {@link #accepted()} as usual.
+         */
+        public void publishWithKeys(TransactionalPublish publish) {
+            long now = clock.millis();
+            long expiresAt = now + windowMillis;
+            Set<Key> inserted = db.with(connection -> {
+                connection.setAutoCommit(false);
+                try {
+                    Set<Key> won = insertUnlessLive(connection, freshKeys, now, expiresAt);
+                    List<CloudEvent> toStore = new ArrayList<>();
+                    for (int i = 0; i < freshKeys.size(); i++) {
+                        if (won.contains(freshKeys.get(i))) {
+                            toStore.add(fresh.get(i));
+                        }
+                    }
+                    if (!toStore.isEmpty()) {
+                        publish.publish(toStore, connection);
+                    }
+                    connection.commit();
+                    return won;
+                } catch (SQLException | RuntimeException e) {
+                    connection.rollback();
+                    throw e;
+                } finally {
+                    connection.setAutoCommit(true);
+                }
+            });
+            List<CloudEvent> stored = new ArrayList<>();
+            List<Key> storedKeys = new ArrayList<>();
+            for (int i = 0; i < freshKeys.size(); i++) {
+                if (inserted.contains(freshKeys.get(i))) {
+                    stored.add(fresh.get(i));
+                    storedKeys.add(freshKeys.get(i));
+                } else {
+                    duplicates.add(fresh.get(i));
+                }
+            }
+            fresh = stored;
+            freshKeys = storedKeys;
+            written = true;
+        }
+
         /** Records the fresh events' keys: call once they are durable. */
         public void accepted() {
             if (release == null) {
                 return;
             }
             long expiresAt = clock.millis() + windowMillis;
+            if (!written && db.shared()) {
+                // Other instances must see the keys before the request is answered.
+                write(freshKeys.stream().map(key -> new Pending(key, expiresAt)).toList());
+                written = true;
+            }
             for (Key key : freshKeys) {
-                unwritten.put(key, expiresAt);
-                queue.add(new Pending(key, expiresAt));
+                if (!written) {
+                    unwritten.put(key, expiresAt);
+                    queue.add(new Pending(key, expiresAt));
+                }
             }
         }
 
@@ -286,6 +373,35 @@ public final class Deduplicator implements AutoCloseable {
             }
             release.release();
         }
+    }
+
+    /**
+     * Inserts the keys not live in the table (absent, or expired) and returns those; waits for the
+     * commit of another transaction inserting the same key, then counts it as live.
+     */
+    private static Set<Key> insertUnlessLive(Connection connection, List<Key> keys, long now, long expiresAt)
+            throws SQLException {
+        Set<Key> inserted = new HashSet<>();
+        for (int from = 0; from < keys.size(); from += LOOKUP_CHUNK) {
+            List<Key> chunk = keys.subList(from, Math.min(keys.size(), from + LOOKUP_CHUNK));
+            String values = String.join(", ", java.util.Collections.nCopies(chunk.size(), "(?, ?)"));
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO dedup_keys (key, expires_at) "
+                    + "VALUES " + values + " ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at "
+                    + "WHERE dedup_keys.expires_at <= ? RETURNING key")) {
+                int index = 1;
+                for (Key key : chunk) {
+                    insert.setBytes(index++, key.bytes());
+                    insert.setLong(index++, expiresAt);
+                }
+                insert.setLong(index, now);
+                try (ResultSet rs = insert.executeQuery()) {
+                    while (rs.next()) {
+                        inserted.add(new Key(rs.getBytes(1)));
+                    }
+                }
+            }
+        }
+        return inserted;
     }
 
     private void writeLoop() {
@@ -391,7 +507,7 @@ public final class Deduplicator implements AutoCloseable {
     long storedKeys() {
         return db.with(connection -> {
             try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM dedup_keys")) {
-                return rs.getLong(1);
+                return rs.next() ? rs.getLong(1) : 0;
             }
         });
     }

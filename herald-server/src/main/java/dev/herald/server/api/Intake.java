@@ -46,7 +46,11 @@ public final class Intake {
         try (Deduplicator.Claim claim = dedup.claim(events)) {
             if (!claim.fresh().isEmpty()) {
                 try {
-                    store.publish(claim.fresh());
+                    if (dedup.keysWithEvents()) {
+                        claim.publishWithKeys(store::publish);
+                    } else {
+                        store.publish(claim.fresh());
+                    }
                 } catch (InvalidEventException e) {
                     throw batch ? new InvalidEventException(indexed(e.violations(), events, claim.fresh())) : e;
                 }

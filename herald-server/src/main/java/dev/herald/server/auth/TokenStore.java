@@ -31,7 +31,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code HERALD_ADMIN_TOKEN} may have any form; it is found by comparing against every such token.
  *
  * <p>Lookups are cached for {@value #CACHE_SECONDS} seconds; changes made through this store take
- * effect at once.
+ * effect at once, and on every other instance sharing the state as soon as its change feed tells it
+ * ({@code tokens:<id>}), which empties its cache.
  */
 public final class TokenStore {
 
@@ -39,6 +40,8 @@ public final class TokenStore {
     public static final String PREFIX = "hrld_";
 
     static final int CACHE_SECONDS = 10;
+    /** The change feed topic prefix of a token: {@code tokens:<id>}. */
+    static final String CHANGE_TOPIC = "tokens:";
     private static final Duration LAST_USED_GRANULARITY = Duration.ofMinutes(1);
     private static final char[] ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
 
@@ -117,24 +120,11 @@ public final class TokenStore {
     public TokenStore(ServerDatabase db, Clock clock) {
         this.db = Objects.requireNonNull(db, "db");
         this.clock = Objects.requireNonNull(clock, "clock");
-        db.with(connection -> {
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("""
-                        CREATE TABLE IF NOT EXISTS tokens (
-                            id           TEXT PRIMARY KEY,
-                            name         TEXT NOT NULL,
-                            hash         BLOB NOT NULL,
-                            custom       INTEGER NOT NULL,
-                            scopes       TEXT NOT NULL,
-                            project      TEXT,
-                            created_at   INTEGER NOT NULL,
-                            created_by   TEXT NOT NULL,
-                            expires_at   INTEGER,
-                            revoked_at   INTEGER,
-                            last_used_at INTEGER
-                        )""");
+        db.onChange(topic -> {
+            if (topic.startsWith(CHANGE_TOPIC) || topic.equals(ServerDatabase.RESYNC)) {
+                byId.clear();
+                customTokens = null;
             }
-            return null;
         });
     }
 
@@ -142,7 +132,7 @@ public final class TokenStore {
     public boolean isEmpty() {
         return db.with(connection -> {
             try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM tokens")) {
-                return rs.getLong(1) == 0;
+                return rs.next() && rs.getLong(1) == 0;
             }
         });
     }
@@ -206,6 +196,7 @@ public final class TokenStore {
             return null;
         });
         invalidate(id);
+        db.changed(CHANGE_TOPIC + id);
         return new Created(info, secret);
     }
 
@@ -244,6 +235,9 @@ public final class TokenStore {
             }
         });
         invalidate(id);
+        if (changed > 0) {
+            db.changed(CHANGE_TOPIC + id);
+        }
         return changed > 0;
     }
 

@@ -164,6 +164,25 @@ public final class ServerConfig {
             "10000", "Largest maxOutstanding (un-acked events) a stream may ask for.")
             .require(n -> n > 0, "must be positive"));
 
+    public static final Setting<Optional<String>> STATE_URL = declare(Setting.of("state.url", "",
+            "PostgreSQL database (jdbc:postgresql://...) holding the server's state (tokens, subscriptions, secrets, "
+                    + "dedup keys) shared by every instance; defaults to postgres.url on the postgres transport, else "
+                    + "SQLite in <data>/server.db (one instance only).",
+            (text, base) -> {
+                if (text.isEmpty()) {
+                    return Optional.empty();
+                }
+                if (!text.startsWith("jdbc:postgresql:")) {
+                    throw new IllegalArgumentException("must be a PostgreSQL JDBC URL (jdbc:postgresql://host:5432/db?user=...)");
+                }
+                return Optional.of(text);
+            }));
+    public static final Setting<String> STATE_SCHEMA = declare(Setting.text("state.schema", "",
+            "PostgreSQL schema of the server's state (created if missing); default <postgres.schema>_state on the "
+                    + "postgres transport, else herald_state.")
+            .require(s -> s.isEmpty() || s.matches("[a-z_][a-z0-9_]{0,50}"),
+                    "must be a lowercase SQL identifier (a-z, 0-9, _)"));
+
     /** Every setting of the server itself, in documentation order (the transports' follow in {@link #settings()}). */
     public static final List<Setting<?>> SETTINGS = Collections.unmodifiableList(DECLARED);
     private static final List<Setting<?>> WITH_TRANSPORTS = Stream.of(SETTINGS.stream(),
@@ -310,6 +329,50 @@ public final class ServerConfig {
         return get(SCHEMAS_DIR).orElseGet(() -> get(DATA).resolve("schemas"));
     }
 
+    /**
+     * The PostgreSQL database of the server's state: {@link #STATE_URL}, else the postgres transport's own
+     * database ({@code postgres.url}); empty means SQLite in {@code <data>/server.db}, for one instance.
+     */
+    public Optional<String> stateUrl() {
+        Optional<String> url = get(STATE_URL);
+        if (url.isPresent() || !get(TRANSPORT).name().equals("postgres")) {
+            return url;
+        }
+        return postgresUrl();
+    }
+
+    /**
+     * The PostgreSQL schema of the state: {@link #STATE_SCHEMA}, else {@code <postgres.schema>_state} on the
+     * postgres transport (so that deployments sharing a database by schemas keep their states apart too),
+     * else {@code herald_state}.
+     */
+    public String stateSchema() {
+        String schema = get(STATE_SCHEMA);
+        if (!schema.isEmpty()) {
+            return schema;
+        }
+        return get(TRANSPORT).name().equals("postgres") ? transportSetting("postgres.schema")
+                .map(transportSchema -> transportSchema + "_state").orElse("herald_state") : "herald_state";
+    }
+
+    /**
+     * Whether the state lives in the postgres transport's own database, so that deduplication keys can be
+     * written in the events' transaction.
+     */
+    public boolean stateInTransportDatabase() {
+        return get(TRANSPORT).name().equals("postgres") && stateUrl().equals(postgresUrl());
+    }
+
+    private Optional<String> postgresUrl() {
+        return transportSetting("postgres.url");
+    }
+
+    /** A transport's setting as text, by name (the server does not depend on the transports' classes). */
+    private Optional<String> transportSetting(String name) {
+        return settings.declared().stream().filter(s -> s.name().equals(name)).findFirst()
+                .map(settings::text).filter(text -> !text.isBlank());
+    }
+
     /** {@code HERALD_ADMIN_TOKEN}: becomes the admin token when the server starts with no token at all. */
     public Optional<String> initialAdminToken() {
         return Optional.ofNullable(initialAdminToken);
@@ -323,6 +386,11 @@ public final class ServerConfig {
     public SecretBox secretBox() {
         return SecretKeys.load(get(DATA), Optional.ofNullable(secretKeys.current()),
                 Optional.ofNullable(secretKeys.previous()));
+    }
+
+    /** Whether the sealing key comes from {@code HERALD_SECRET_KEY} (rather than a key file in the data directory). */
+    public boolean secretKeyFromEnvironment() {
+        return secretKeys.current() != null;
     }
 
     /** Every setting's effective value and where it came from ({@code default} when not set). */

@@ -2,88 +2,88 @@ package dev.herald.server.state;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
- * The server's own state (tokens, subscription resources, deduplication keys) in one SQLite file
- * beside the event store, kept apart from the transport so that the server works on any transport.
- * State changes are rare and small: one connection behind a lock is enough. Each store creates its
- * own tables with {@code CREATE TABLE IF NOT EXISTS} from its constructor.
+ * The server's own state (tokens, subscription resources, deduplication keys), kept apart from the
+ * transport so that the server works on any transport. Two implementations:
+ * <ul>
+ *   <li>{@linkplain #open(Path) SQLite}: one file beside the event store, for one instance (the default);</li>
+ *   <li>{@linkplain #openPostgres(String, String) PostgreSQL}: a schema of its own in a shared database, for any
+ *       number of instances (setting {@code state.url}).</li>
+ * </ul>
+ * Both create and upgrade their tables through the numbered {@link Migrations} when opened, so stores
+ * only read and write. Stores keep their SQL portable between the two; where the databases differ they
+ * ask the {@link #dialect()}. Secrets are stored sealed by {@link #secrets()}.
  *
- * <p>The file is readable by the server's user only (mode 0600; SQLite gives its WAL files the same
- * mode), and secrets are stored sealed by {@link #secrets()}.
+ * <p>Every store that changes state calls {@link #changed(String)} after the change is committed; the
+ * other instances sharing the state hear it through {@link #onChange(Consumer)} within a second (on
+ * PostgreSQL through {@code LISTEN/NOTIFY}, with a periodic {@link #RESYNC} as a safety net).
  */
-public final class ServerDatabase implements AutoCloseable {
+public interface ServerDatabase extends AutoCloseable {
 
-    /** Work done with the connection, inside the lock. */
+    /** The topic of a periodic "reload everything": the safety net for a change notice that was missed. */
+    String RESYNC = "resync";
+
+    /** Work done with a connection. */
     @FunctionalInterface
-    public interface Work<T> {
+    interface Work<T> {
         T run(Connection connection) throws SQLException;
     }
 
-    private final Connection connection;
-    private final SecretBox secrets;
-    private final ReentrantLock lock = new ReentrantLock();
-
-    private ServerDatabase(Connection connection, SecretBox secrets) {
-        this.connection = connection;
-        this.secrets = secrets;
-    }
-
     /**
-     * Opens (creating if missing) the database file, sealing secrets with the key file beside it
+     * Opens (creating if missing) the SQLite file, sealing secrets with the key file beside it
      * ({@link SecretKeys}).
      */
-    public static ServerDatabase open(Path file) {
+    static ServerDatabase open(Path file) {
         return open(file, SecretKeys.load(file.toAbsolutePath().getParent(), Optional.empty(), Optional.empty()));
     }
 
-    /** Opens (creating if missing) the database file with mode 0600, in WAL mode with full sync. */
-    public static ServerDatabase open(Path file, SecretBox secrets) {
-        try {
-            OwnerOnlyFiles.ensure(file);
-            Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("PRAGMA journal_mode=WAL");
-                statement.execute("PRAGMA synchronous=FULL");
-                statement.execute("PRAGMA busy_timeout=5000");
-            }
-            return new ServerDatabase(connection, secrets);
-        } catch (SQLException | java.io.IOException e) {
-            throw new IllegalStateException("cannot open the server database " + file, e);
-        }
+    /** Opens (creating if missing) the SQLite file with mode 0600, in WAL mode with full sync, and migrates it. */
+    static ServerDatabase open(Path file, SecretBox secrets) {
+        return SqliteServerDatabase.open(file, secrets);
+    }
+
+    /**
+     * Opens the state in a PostgreSQL schema (created if missing) and migrates it under an advisory lock,
+     * so that instances starting together migrate once.
+     *
+     * @param url     a {@code jdbc:postgresql:} URL
+     * @param schema  the schema holding Herald's state tables
+     * @param secrets seals the stored secrets; every instance sharing the state needs the same key
+     */
+    static ServerDatabase openPostgres(String url, String schema, SecretBox secrets) {
+        return PostgresServerDatabase.open(url, schema, secrets);
     }
 
     /** Seals the secrets stored in this database (webhook secrets, credential headers). */
-    public SecretBox secrets() {
-        return secrets;
-    }
+    SecretBox secrets();
 
-    /** Runs work with the connection (auto-commit on; use a transaction inside for multi-statement changes). */
-    public <T> T with(Work<T> work) {
-        lock.lock();
-        try {
-            return work.run(connection);
-        } catch (SQLException e) {
-            throw new IllegalStateException("server database: " + e.getMessage(), e);
-        } finally {
-            lock.unlock();
-        }
-    }
+    /**
+     * Runs work with a connection (auto-commit on; use a transaction inside for multi-statement
+     * changes). Failures surface as {@link IllegalStateException}.
+     */
+    <T> T with(Work<T> work);
+
+    /** Which SQL the connections speak where SQLite and PostgreSQL differ. */
+    Dialect dialect();
+
+    /** Whether other instances may share this state (so caches must follow the change feed). */
+    boolean shared();
+
+    /**
+     * Announces a committed change to the other instances sharing the state (none on SQLite).
+     *
+     * @param topic what changed, {@code kind} or {@code kind:id} (e.g. {@code tokens:abc},
+     *              {@code subscriptions:orders})
+     */
+    void changed(String topic);
+
+    /** Calls the listener for every change announced by any instance (and for {@link #RESYNC}). */
+    void onChange(Consumer<String> listener);
 
     @Override
-    public void close() {
-        lock.lock();
-        try {
-            connection.close();
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot close the server database", e);
-        } finally {
-            lock.unlock();
-        }
-    }
+    void close();
 }

@@ -20,9 +20,11 @@ import io.cloudevents.CloudEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -42,12 +44,22 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A subscription runs iff it is active: pausing or disabling stops its dispatcher (in-flight
  * deliveries are released for redelivery later), resuming or enabling starts it again.
+ *
+ * <p>When instances share the state, each runs every active webhook subscription (the transport's
+ * consumer groups or leases share the deliveries out) and follows the others' changes through the
+ * state's change feed: every change is announced as {@code subscriptions:<id>}, and each instance
+ * reloads that row and starts, restarts or stops what runs for it ({@link #follow}). Health is then
+ * counted in the shared row itself (one atomic update per failed delivery, and one per recovery), so
+ * auto-disable sees the failures of every instance; a single instance keeps counting in memory and
+ * saves every {@value #SAVE_FAILURES_EVERY} failures.
  */
 final class SubscriptionManager implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionManager.class);
     /** Persist the failure count at most every this many failures (and at every state change). */
     private static final int SAVE_FAILURES_EVERY = 10;
+    /** The change feed topic prefix of a subscription: {@code subscriptions:<id>}. */
+    static final String CHANGE_TOPIC = "subscriptions:";
 
     private final EventStore store;
     private final SubscriptionRepository repository;
@@ -58,11 +70,16 @@ final class SubscriptionManager implements AutoCloseable {
     private final ReadActivity reads;
     private final Map<String, Managed> subscriptions = new ConcurrentSkipListMap<>();
     private final ScheduledExecutorService housekeeping;
+    private final ServerDatabase db;
+    /** Whether other instances share the state: health is then counted in the stored row. */
+    private final boolean sharedHealth;
     private final ReentrantLock creating = new ReentrantLock();
 
     SubscriptionManager(EventStore store, ServerDatabase db, SubscriptionSettings settings) {
         this.store = store;
         this.settings = settings;
+        this.db = db;
+        this.sharedHealth = db.shared();
         this.repository = new SubscriptionRepository(db);
         SsrfGuard guard = settings.ssrfGuard() ? SsrfGuard.withAllowList(settings.ssrfAllowList())
                 : SsrfGuard.disabled();
@@ -83,6 +100,61 @@ final class SubscriptionManager implements AutoCloseable {
             housekeeping.scheduleWithFixedDelay(this::expireUnreadPulls, expiryEvery, expiryEvery,
                     TimeUnit.MILLISECONDS);
         }
+        db.onChange(this::follow);
+    }
+
+    /** Follows a change another instance made: {@code subscriptions:<id>}, or everything on a resync. */
+    private void follow(String topic) {
+        if (topic.equals(ServerDatabase.RESYNC)) {
+            Set<String> stored = new HashSet<>();
+            for (SubscriptionRepository.Row row : repository.all()) {
+                stored.add(row.id());
+                follow(row.id(), Optional.of(row));
+            }
+            for (String id : List.copyOf(subscriptions.keySet())) {
+                if (!stored.contains(id)) {
+                    follow(id, Optional.empty());
+                }
+            }
+        } else if (topic.startsWith(CHANGE_TOPIC)) {
+            String id = topic.substring(CHANGE_TOPIC.length());
+            follow(id, repository.find(id));
+        }
+    }
+
+    private void follow(String id, Optional<SubscriptionRepository.Row> row) {
+        try {
+            Managed managed = subscriptions.get(id);
+            if (row.isEmpty()) {
+                if (managed != null) {
+                    managed.forget();
+                    LOG.info("subscription {} deleted on another instance", id);
+                }
+                return;
+            }
+            SubscriptionRecord stored = row.get().complete().apply(requests.read(row.get().definition(),
+                    SubscriptionRequests.Mode.RESTORE, null, null).definition());
+            if (managed == null) {
+                Managed added = new Managed(stored);
+                if (subscriptions.putIfAbsent(id, added) == null) {
+                    synchronized (added) {
+                        if (stored.status() == Status.ACTIVE) {
+                            added.start();
+                        }
+                    }
+                    LOG.info("subscription {} created on another instance", id);
+                }
+            } else {
+                managed.follow(stored);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("subscription {}: cannot follow a change made on another instance: {}", id, e.toString());
+        }
+    }
+
+    /** Tells the other instances that a subscription changed. */
+    private void announce(String id) {
+        db.changed(CHANGE_TOPIC + id);
     }
 
     /**
@@ -201,6 +273,7 @@ final class SubscriptionManager implements AutoCloseable {
             store.transport().deleteSubscription(transportName(definition.id()));
             throw e;
         }
+        announce(definition.id());
         LOG.info("subscription {} created ({} {}, by token {})", definition.id(), definition.protocol(),
                 definition.sink() == null ? "stream" : shown(definition.sink()), createdBy);
         return new Created(managed, secret);
@@ -228,6 +301,7 @@ final class SubscriptionManager implements AutoCloseable {
             reads.delete(managed.id());
             subscriptions.remove(managed.id(), managed);
         }
+        announce(managed.id());
         LOG.info("subscription {} deleted", managed.id());
     }
 
@@ -367,7 +441,7 @@ final class SubscriptionManager implements AutoCloseable {
         /** Replaces the definition (PUT/PATCH), restarting delivery when it runs. */
         synchronized void replace(SubscriptionDefinition definition) {
             SubscriptionRecord updated = record.withDefinition(definition, now());
-            repository.save(updated.withHealth(health()));
+            store(updated);
             boolean wasRunning = running != null;
             if (wasRunning) {
                 stop();
@@ -379,6 +453,7 @@ final class SubscriptionManager implements AutoCloseable {
             if (wasRunning || (record.status() == Status.ACTIVE && definition.protocol() == Protocol.HTTP)) {
                 start();
             }
+            announce(id());
             LOG.info("subscription {} updated", id());
         }
 
@@ -424,6 +499,9 @@ final class SubscriptionManager implements AutoCloseable {
             startOrFail();
             consecutiveFailures.set(0);
             failingSince = null;
+            if (sharedHealth) {
+                repository.recordSuccess(id(), null);
+            }
             setStatus(Status.ACTIVE, null);
             LOG.info("subscription {} enabled", id());
         }
@@ -459,7 +537,8 @@ final class SubscriptionManager implements AutoCloseable {
             WebhookSecret secret = given.orElseGet(WebhookSecret::generate);
             Instant expires = settings.secretRotationGrace().isZero() ? now() : now().plus(settings.secretRotationGrace());
             record = record.withRotatedSecret(secret, expires);
-            repository.save(record.withHealth(health()));
+            store(record);
+            announce(id());
             LOG.info("subscription {}: secret rotated, the previous one signs until {}", id(), expires);
             return secret;
         }
@@ -477,11 +556,64 @@ final class SubscriptionManager implements AutoCloseable {
 
         private void setStatus(Status status, String reason) {
             record = record.withStatus(status, reason, now());
-            repository.save(record.withHealth(health()));
+            store(record);
+            announce(id());
+        }
+
+        /** Stores the record; its health too unless instances count it in the shared row. */
+        private void store(SubscriptionRecord changed) {
+            if (sharedHealth) {
+                repository.saveKeepingHealth(changed);
+            } else {
+                repository.save(changed.withHealth(health()));
+            }
+        }
+
+        /** Takes the health as stored (counted by every instance). */
+        private void adopt(SubscriptionRecord.Health stored) {
+            consecutiveFailures.set(stored.consecutiveFailures());
+            failingSince = stored.failingSince();
+            lastError = stored.lastError();
+            lastFailureAt = stored.lastFailureAt();
+            lastSuccessAt = stored.lastSuccessAt();
+        }
+
+        /**
+         * Takes the stored record another instance wrote: restarts delivery when the definition
+         * changed, starts or stops it when the status did. Health stays this instance's own.
+         */
+        synchronized void follow(SubscriptionRecord stored) {
+            if (deleted) {
+                return;
+            }
+            boolean definitionChanged = !stored.definition().toStoredJson().equals(record.definition().toStoredJson());
+            if (running != null && (definitionChanged || stored.status() != Status.ACTIVE)) {
+                stop();
+                awaitStopped();
+            }
+            record = stored;
+            filter = stored.definition().effectiveFilter(stored.projectRestriction());
+            if (sharedHealth) {
+                adopt(stored.health());
+            }
+            if (stored.status() == Status.ACTIVE) {
+                start();
+            } else {
+                pulls.closeAll(id());
+            }
+        }
+
+        /** Stops what runs here for a subscription another instance deleted. */
+        synchronized void forget() {
+            deleted = true;
+            stop();
+            awaitStopped();
+            pulls.closeAll(id());
+            subscriptions.remove(id(), this);
         }
 
         void saveHealth() {
-            if (!deleted) {
+            if (!deleted && !sharedHealth) {
                 repository.save(record.withHealth(health()));
             }
         }
@@ -542,30 +674,44 @@ final class SubscriptionManager implements AutoCloseable {
         }
 
         private void succeeded() {
-            lastSuccessAt = now();
+            Instant now = now();
+            lastSuccessAt = now;
             if (consecutiveFailures.getAndSet(0) > 0 || failingSince != null) {
                 failingSince = null;
-                saveHealth();
+                if (sharedHealth) {
+                    repository.recordSuccess(id(), now);
+                } else {
+                    saveHealth();
+                }
                 LOG.info("subscription {}: sink recovered", id());
             }
         }
 
         private void failed(String error) {
             Instant now = now();
-            lastError = error;
-            lastFailureAt = now;
-            boolean first = failingSince == null;
-            if (first) {
-                failingSince = now;
+            int failures;
+            boolean save;
+            if (sharedHealth) {
+                adopt(repository.recordFailure(id(), error, now));
+                failures = consecutiveFailures.get();
+                save = false;
+            } else {
+                lastError = error;
+                lastFailureAt = now;
+                boolean first = failingSince == null;
+                if (first) {
+                    failingSince = now;
+                }
+                failures = consecutiveFailures.incrementAndGet();
+                save = first || failures % SAVE_FAILURES_EVERY == 0;
             }
-            int failures = consecutiveFailures.incrementAndGet();
             int threshold = settings.autoDisableAfterFailures();
             if (threshold > 0 && failures >= threshold) {
                 disable("auto-disabled after " + failures + " consecutive failed deliveries; last: " + error);
             } else if (!Duration.between(failingSince, now).minus(settings.autoDisableAfterFailingFor()).isNegative()) {
                 disable("auto-disabled: failing since " + failingSince + " without a successful delivery; last: "
                         + error);
-            } else if (first || failures % SAVE_FAILURES_EVERY == 0) {
+            } else if (save) {
                 saveHealth();
             }
         }
@@ -597,6 +743,9 @@ final class SubscriptionManager implements AutoCloseable {
             switch (attempt.outcome()) {
                 case DELIVERED -> managed.succeeded();
                 case GONE -> {
+                    if (sharedHealth) {
+                        managed.adopt(repository.recordFailure(managed.id(), attempt.detail(), now()));
+                    }
                     managed.lastError = attempt.detail();
                     managed.lastFailureAt = now();
                     managed.disable("the sink answered 410 Gone at " + now() + "; fix or replace the sink, then "

@@ -13,8 +13,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Subscription resources in the server database, one row each: the definition as JSON, status,
@@ -37,6 +40,16 @@ final class SubscriptionRepository {
             + "status_reason, status_changed_at, secret, previous_secret, previous_secret_expires_at, "
             + "consecutive_failures, failing_since, last_error, last_failure_at, last_success_at";
 
+    private static final List<String> COLUMN_NAMES = List.of(COLUMNS.split(", "));
+    /** The last five columns: consecutive_failures … last_success_at. */
+    private static final int HEALTH_COLUMNS = 5;
+    private static final String INSERT = "INSERT INTO api_subscriptions (" + COLUMNS + ") VALUES ("
+            + String.join(", ", Collections.nCopies(COLUMN_NAMES.size(), "?")) + ")";
+    /** Insert or replace, in the syntax SQLite and PostgreSQL share. */
+    private static final String UPSERT = upsert(COLUMN_NAMES.subList(1, COLUMN_NAMES.size()));
+    /** Insert or replace all but the health columns, which instances sharing the state count in place. */
+    private static final String UPSERT_KEEPING_HEALTH = upsert(COLUMN_NAMES.subList(1,
+            COLUMN_NAMES.size() - HEALTH_COLUMNS));
     private static final String SEALED_HEADERS = "sealedheaders";
 
     private final ServerDatabase db;
@@ -45,31 +58,6 @@ final class SubscriptionRepository {
     SubscriptionRepository(ServerDatabase db) {
         this.db = db;
         this.box = db.secrets();
-        db.with(connection -> {
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("""
-                        CREATE TABLE IF NOT EXISTS api_subscriptions (
-                          id TEXT PRIMARY KEY,
-                          definition TEXT NOT NULL,
-                          project TEXT,
-                          created_by TEXT,
-                          created_at TEXT NOT NULL,
-                          updated_at TEXT NOT NULL,
-                          status TEXT NOT NULL,
-                          status_reason TEXT,
-                          status_changed_at TEXT,
-                          secret TEXT,
-                          previous_secret TEXT,
-                          previous_secret_expires_at TEXT,
-                          consecutive_failures INTEGER NOT NULL DEFAULT 0,
-                          failing_since TEXT,
-                          last_error TEXT,
-                          last_failure_at TEXT,
-                          last_success_at TEXT
-                        )""");
-            }
-            return null;
-        });
         reseal();
     }
 
@@ -115,34 +103,73 @@ final class SubscriptionRepository {
 
     /** Inserts a new resource; false when the id is taken. */
     boolean insert(SubscriptionRecord record) {
+        // One statement: two instances creating the same id at once get one row and one refusal.
         return db.with(connection -> {
-            try (PreparedStatement check = connection.prepareStatement(
-                    "SELECT 1 FROM api_subscriptions WHERE id = ?")) {
-                check.setString(1, record.id());
-                try (ResultSet rows = check.executeQuery()) {
-                    if (rows.next()) {
-                        return false;
-                    }
-                }
-            }
-            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO api_subscriptions (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement insert = connection.prepareStatement(INSERT + " ON CONFLICT (id) DO NOTHING")) {
                 bind(insert, record);
-                insert.executeUpdate();
+                return insert.executeUpdate() == 1;
             }
-            return true;
         });
     }
 
-    /** Stores a changed resource. */
+    /** Stores a changed resource, its health included. */
     void save(SubscriptionRecord record) {
+        save(record, UPSERT);
+    }
+
+    /**
+     * Stores a changed resource but leaves the stored health as it is: where instances share the state,
+     * the health columns are counted in place ({@link #recordFailure}, {@link #recordSuccess}).
+     */
+    void saveKeepingHealth(SubscriptionRecord record) {
+        save(record, UPSERT_KEEPING_HEALTH);
+    }
+
+    private void save(SubscriptionRecord record, String upsert) {
         db.with(connection -> {
-            try (PreparedStatement upsert = connection.prepareStatement("INSERT OR REPLACE INTO api_subscriptions ("
-                    + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                bind(upsert, record);
-                upsert.executeUpdate();
+            try (PreparedStatement statement = connection.prepareStatement(upsert)) {
+                bind(statement, record);
+                statement.executeUpdate();
             }
             return null;
+        });
+    }
+
+    /**
+     * Counts one more failed delivery in the stored row, atomically, so that every instance adds to the
+     * same count; returns the health as stored after it.
+     */
+    SubscriptionRecord.Health recordFailure(String id, String error, Instant at) {
+        return db.with(connection -> {
+            try (PreparedStatement update = connection.prepareStatement("UPDATE api_subscriptions SET "
+                    + "consecutive_failures = consecutive_failures + 1, failing_since = COALESCE(failing_since, ?), "
+                    + "last_error = ?, last_failure_at = ? WHERE id = ? RETURNING consecutive_failures, "
+                    + "failing_since, last_error, last_failure_at, last_success_at")) {
+                update.setString(1, text(at));
+                update.setString(2, error);
+                update.setString(3, text(at));
+                update.setString(4, id);
+                try (ResultSet rs = update.executeQuery()) {
+                    if (!rs.next()) {
+                        return SubscriptionRecord.Health.NEW.failed(at, error);
+                    }
+                    return new SubscriptionRecord.Health(rs.getInt(1), instant(rs.getString(2)), rs.getString(3),
+                            instant(rs.getString(4)), instant(rs.getString(5)));
+                }
+            }
+        });
+    }
+
+    /** Clears the stored failure count after a successful delivery (or an enable). */
+    void recordSuccess(String id, Instant at) {
+        db.with(connection -> {
+            try (PreparedStatement update = connection.prepareStatement("UPDATE api_subscriptions SET "
+                    + "consecutive_failures = 0, failing_since = NULL, last_success_at = COALESCE(?, last_success_at) "
+                    + "WHERE id = ?")) {
+                update.setString(1, text(at));
+                update.setString(2, id);
+                return update.executeUpdate();
+            }
         });
     }
 
@@ -153,6 +180,24 @@ final class SubscriptionRepository {
                 delete.executeUpdate();
             }
             return null;
+        });
+    }
+
+    private static String upsert(List<String> updated) {
+        return INSERT + " ON CONFLICT (id) DO UPDATE SET " + updated.stream().map(c -> c + " = excluded." + c)
+                .collect(Collectors.joining(", "));
+    }
+
+    /** One stored row. */
+    Optional<Row> find(String id) {
+        return db.with(connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT " + COLUMNS + " FROM api_subscriptions WHERE id = ?")) {
+                select.setString(1, id);
+                try (ResultSet rs = select.executeQuery()) {
+                    return rs.next() ? Optional.of(row(rs)) : Optional.<Row>empty();
+                }
+            }
         });
     }
 
