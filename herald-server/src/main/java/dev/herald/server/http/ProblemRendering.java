@@ -6,6 +6,7 @@ import dev.herald.event.InvalidEventException;
 import dev.herald.event.Violation;
 import dev.herald.schema.IncompatibleSchemaException;
 import dev.herald.schema.SchemaCatalogException;
+import dev.herald.server.state.StateUnavailableException;
 import dev.herald.transport.TransportException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -53,6 +54,14 @@ public final class ProblemRendering {
                     .setCause(e).log();
             render(ctx, new Problem(503, "Store unavailable", "the event store failed (error id " + errorId
                     + "); nothing was acknowledged, retrying is safe").header("Retry-After", "1"));
+        });
+        routes.exception(StateUnavailableException.class, (e, ctx) -> {
+            String errorId = UUID.randomUUID().toString();
+            LOG.atError().setMessage("state database unreachable").addKeyValue("error_id", errorId)
+                    .addKeyValue("method", ctx.method().name()).addKeyValue("path", ctx.path())
+                    .setCause(e).log();
+            render(ctx, new Problem(503, "State unavailable", "the server's state database is unreachable (error id "
+                    + errorId + "); retry later").header("Retry-After", "1"));
         });
         routes.exception(Exception.class, (e, ctx) -> {
             String errorId = UUID.randomUUID().toString();

@@ -63,6 +63,8 @@ final class PostgresServerDatabase implements ServerDatabase {
         config.setPoolName("herald-state");
         config.setMaximumPoolSize(8);
         config.setMinimumIdle(1);
+        // Fail fast while the database is unreachable, as the PostgreSQL transport does: intake answers 503.
+        config.setConnectionTimeout(5_000);
         config.setAutoCommit(true);
         config.setConnectionInitSql("SET search_path TO \"" + schema + "\"");
         config.addDataSourceProperty("ApplicationName", "herald-state");
@@ -106,8 +108,17 @@ final class PostgresServerDatabase implements ServerDatabase {
         try (Connection connection = pool.getConnection()) {
             return work.run(connection);
         } catch (SQLException e) {
+            if (unreachable(e)) {
+                throw new StateUnavailableException("the state database is unreachable: " + e.getMessage(), e);
+            }
             throw new IllegalStateException("server state: " + e.getMessage(), e);
         }
+    }
+
+    /** No connection within the pool's timeout, or SQLSTATE class 08 (connection exception). */
+    private static boolean unreachable(SQLException e) {
+        return e instanceof java.sql.SQLTransientConnectionException
+                || (e.getSQLState() != null && e.getSQLState().startsWith("08"));
     }
 
     @Override
