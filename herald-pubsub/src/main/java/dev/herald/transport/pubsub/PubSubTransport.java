@@ -451,23 +451,22 @@ public final class PubSubTransport implements Transport {
 
     @Override
     public int redrive(String subscription, List<String> deadLetterIds) {
-        lifecycle.ensureOpen();
-        Objects.requireNonNull(deadLetterIds, "deadLetterIds");
-        Names.requireLegal(subscription, "subscription");
-        if (deadLetterIds.isEmpty()) {
-            return 0;
-        }
-        try {
-            return deadLetters.redrive(subscription, deadLetterIds);
-        } catch (NotFoundException e) {
-            return 0;
-        } catch (ApiException e) {
-            throw new TransportException("cannot redrive dead letters of " + subscription + ": " + e.getMessage(), e);
-        }
+        return settleDeadLetters(subscription, deadLetterIds, "redrive", deadLetters::redrive);
     }
 
     @Override
     public int discard(String subscription, List<String> deadLetterIds) {
+        return settleDeadLetters(subscription, deadLetterIds, "discard", deadLetters::discard);
+    }
+
+    /** What redrive and discard do to the named dead letters of one subscription. */
+    @FunctionalInterface
+    private interface DeadLetterAction {
+        int apply(String subscription, List<String> deadLetterIds);
+    }
+
+    /** Redrive and discard share their checks and error mapping: a missing subscription settles nothing. */
+    private int settleDeadLetters(String subscription, List<String> deadLetterIds, String verb, DeadLetterAction action) {
         lifecycle.ensureOpen();
         Objects.requireNonNull(deadLetterIds, "deadLetterIds");
         Names.requireLegal(subscription, "subscription");
@@ -475,11 +474,11 @@ public final class PubSubTransport implements Transport {
             return 0;
         }
         try {
-            return deadLetters.discard(subscription, deadLetterIds);
+            return action.apply(subscription, deadLetterIds);
         } catch (NotFoundException e) {
             return 0;
         } catch (ApiException e) {
-            throw new TransportException("cannot discard dead letters of " + subscription + ": " + e.getMessage(), e);
+            throw new TransportException("cannot " + verb + " dead letters of " + subscription + ": " + e.getMessage(), e);
         }
     }
 
