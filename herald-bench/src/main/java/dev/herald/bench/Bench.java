@@ -10,7 +10,6 @@ import io.cloudevents.CloudEvent;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -129,10 +128,8 @@ public final class Bench {
 
             out.printf(Locale.ROOT, "herald bench embedded: events=%d publishers=%d rate=%d/s seconds=%d%n",
                     n, p, options.rate(), options.seconds());
-            out.printf(Locale.ROOT, "machine: %d CPUs, JDK %s, load average %.2f at start; SQLite %s;"
-                            + " files in %s (deleted afterwards)%n",
-                    Runtime.getRuntime().availableProcessors(), Runtime.version(),
-                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+            out.println(Machine.describe());
+            out.printf(Locale.ROOT, "SQLite %s; files in %s (deleted afterwards)%n",
                     RawSqlite.version(dir.resolve("version.db")), dir);
             out.printf(Locale.ROOT, "events: %s, %d-%d B structured JSON (mean %d), valid under the catalog schema;"
                     + " built before timing%n", FatEvents.TYPE, minSize, maxSize, total / n);

@@ -69,6 +69,7 @@ public final class ExportBench {
                     }
                 }
                 lines.close();
+                out.println(Machine.describe());
                 out.printf("herald bench export: %,d events of %,d bytes (%s)%n", events,
                         FatEvents.size(fat.event(0)), FatEvents.TYPE);
 

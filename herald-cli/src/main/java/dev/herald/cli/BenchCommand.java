@@ -2,25 +2,50 @@ package dev.herald.cli;
 
 import dev.herald.bench.Bench;
 import dev.herald.bench.ExportBench;
+import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Unmatched;
 
-/** {@code herald bench}: load runs with their baselines measured in the same run. */
+/**
+ * {@code herald bench WHAT}: load runs with their baselines measured in the same run. Each benchmark
+ * owns its options and usage text; this command only finds it by name in {@link #BENCHMARKS}.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure Herald on this machine, with raw baselines measured in the same run.",
+                "Every benchmark prints the machine (cores, JDK, load average) and its ratios; "
+                        + "'herald bench WHAT --help' lists WHAT's options.",
                 "embedded: durable publish throughput (1.5 KB fat events, concurrent publishers) against raw "
                         + "SQLite inserts, and publish->handler latency p50/p90/p99.",
                 "export: herald export of fat events to Parquet against DuckDB's own COPY of the same events "
                         + "from JSONL (--events N, default 100000)."},
-        footer = {"", "Options of 'embedded': --events N (20000) --publishers P (16) --rate R (1000/s) "
-                + "--seconds S (5) --data DIR", "", "Example:", "  herald bench embedded --events 50000 --publishers 32"})
+        footer = {"", "Example:", "  herald bench embedded --events 50000 --publishers 32"})
 final class BenchCommand implements Callable<Integer> {
 
-    @Parameters(paramLabel = "WHAT", arity = "0..1", description = "What to measure: embedded (the default) or export.")
+    /** A benchmark's entry point: its own arguments and where to print; returns the exit code. */
+    @FunctionalInterface
+    interface Benchmark {
+        int run(String[] args, PrintStream out);
+    }
+
+    /** The benchmarks by name, in the order the usage lists them. */
+    static final Map<String, Benchmark> BENCHMARKS = benchmarks();
+
+    private static Map<String, Benchmark> benchmarks() {
+        Map<String, Benchmark> all = new LinkedHashMap<>();
+        all.put("embedded", (args, out) -> Bench.run(prepend("embedded", args), out));
+        all.put("export", ExportBench::run);
+        return all;
+    }
+
+    @Parameters(paramLabel = "WHAT", arity = "0..1", defaultValue = "embedded",
+            description = "What to measure: ${COMPLETION-CANDIDATES} (default: embedded).",
+            completionCandidates = Names.class)
     String what = "embedded";
 
     /** The benchmark's own options, passed through as given. */
@@ -29,11 +54,25 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (what.equals("export")) {
-            return ExportBench.run(options.toArray(String[]::new), System.out);
+        Benchmark benchmark = BENCHMARKS.get(what);
+        if (benchmark == null) {
+            System.err.println("herald bench: unknown benchmark '" + what + "'; one of " + BENCHMARKS.keySet());
+            return 2;
         }
-        List<String> args = new ArrayList<>(List.of(what));
-        args.addAll(options);
-        return Bench.run(args.toArray(String[]::new), System.out);
+        return benchmark.run(options.toArray(String[]::new), System.out);
+    }
+
+    private static String[] prepend(String first, String[] rest) {
+        String[] all = new String[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
+    }
+
+    /** The benchmark names, for picocli's usage text. */
+    static final class Names extends ArrayList<String> {
+        Names() {
+            super(BENCHMARKS.keySet());
+        }
     }
 }
