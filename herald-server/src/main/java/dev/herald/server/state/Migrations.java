@@ -55,7 +55,12 @@ public final class Migrations {
             new Migration(3, "deduplication keys", d -> List.of(
                     "CREATE TABLE IF NOT EXISTS dedup_keys (key " + d.bytes() + " PRIMARY KEY, "
                             + "expires_at BIGINT NOT NULL)" + d.keyedTableSuffix(),
-                    "CREATE INDEX IF NOT EXISTS dedup_keys_by_expiry ON dedup_keys (expires_at)")));
+                    "CREATE INDEX IF NOT EXISTS dedup_keys_by_expiry ON dedup_keys (expires_at)")),
+            Migration.of(4, "pull subscription reads", d -> """
+                    CREATE TABLE IF NOT EXISTS subscription_reads (
+                        id           TEXT PRIMARY KEY,
+                        last_read_at TEXT NOT NULL
+                    )"""));
 
     private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
 

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * When each PULL subscription was last read (a stream connected or ended, an ack, a nack), kept in the
  * server database so that {@link SubscriptionLimits#pullExpireAfter()} counts across restarts. Expiry
  * is measured in days, so a busy subscription's acks are written at most once per {@link #PRECISION}.
+ * The table is the state's migration 4 ({@code subscription_reads}).
  */
 final class ReadActivity {
 
@@ -25,13 +26,6 @@ final class ReadActivity {
 
     ReadActivity(ServerDatabase db) {
         this.db = db;
-        db.with(connection -> {
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("CREATE TABLE IF NOT EXISTS subscription_reads ("
-                        + "id TEXT PRIMARY KEY, last_read_at TEXT NOT NULL)");
-            }
-            return null;
-        });
     }
 
     /** Records a read now; {@code always} writes even when the stored time is within {@link #PRECISION}. */

@@ -55,6 +55,31 @@ abstract class ServerStateContract {
     }
 
     @Test
+    void theReadsTableARelease3CreatedOnItsOwnIsAdoptedWithItsRows() {
+        try (ServerDatabase db = open()) {
+            db.with(connection -> {
+                try (Statement statement = connection.createStatement()) {
+                    // What a state left by a Herald whose last migration was 3 looks like: the table, made ad hoc.
+                    statement.executeUpdate("DELETE FROM herald_migrations WHERE version >= 4");
+                    statement.executeUpdate("INSERT INTO subscription_reads (id, last_read_at) "
+                            + "VALUES ('orders', '2026-12-01T10:00:00Z')");
+                    return null;
+                }
+            });
+        }
+        try (ServerDatabase db = open()) {
+            assertThat(migrations(db)).isEqualTo(Migrations.ALL.size());
+            String kept = db.with(connection -> {
+                try (Statement statement = connection.createStatement();
+                     ResultSet rs = statement.executeQuery("SELECT last_read_at FROM subscription_reads WHERE id = 'orders'")) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            });
+            assertThat(kept).isEqualTo("2026-12-01T10:00:00Z");
+        }
+    }
+
+    @Test
     void tokensAreCreatedFoundAndRevoked() {
         try (ServerDatabase db = open()) {
             TokenStore tokens = new TokenStore(db);
