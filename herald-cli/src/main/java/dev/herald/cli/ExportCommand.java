@@ -6,6 +6,7 @@ import dev.herald.archive.ExportSpec;
 import dev.herald.archive.Exporter;
 import dev.herald.archive.Redaction;
 import dev.herald.schema.SchemaRegistry;
+import dev.herald.server.HeraldServer;
 import dev.herald.server.config.ServerConfig;
 import dev.herald.transport.Transport;
 import java.io.PrintWriter;
@@ -112,11 +113,7 @@ final class ExportCommand implements Callable<Integer> {
             err.println("herald export: " + e.getMessage());
             return Herald.BAD_INPUT;
         }
-        SchemaRegistry.Options schemaOptions = SchemaRegistry.Options.defaults()
-                .withBaseUri(resolved.schemasBaseUri());
-        // The server seeds schemas.dir on its first start; before that, the shipped catalog is what it would hold.
-        SchemaRegistry schemas = java.nio.file.Files.isDirectory(resolved.schemasDir())
-                ? SchemaRegistry.load(resolved.schemasDir(), schemaOptions) : SchemaRegistry.builtinCatalog(schemaOptions);
+        SchemaRegistry schemas = HeraldServer.registeredSchemas(resolved);
         try (Transport source = resolved.openTransport();
              ProgressBar bar = ProgressBar.onTerminal(System.err)) {
             Exporter.Result result = new Exporter(source, schemas).run(export, bar);

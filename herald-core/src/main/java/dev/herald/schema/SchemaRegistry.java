@@ -8,7 +8,10 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -28,6 +31,10 @@ import java.util.Set;
  * <p>Every schema is checked against its draft's meta-schema and compiled once, at load or registration.
  * The registry is thread-safe: lookups and validation read an immutable snapshot without locking, and
  * {@link #register} publishes a new snapshot.
+ *
+ * <p>A registry {@linkplain #open(SchemaStore, Options) opened on a store} shares its versions with every
+ * other registry on that store: it stores what it registers, and {@link #refresh()} adds what the others
+ * stored (the Herald server calls it when another instance announces a registration).
  */
 public final class SchemaRegistry implements DataSchemaResolver {
 
@@ -70,15 +77,21 @@ public final class SchemaRegistry implements DataSchemaResolver {
         }
     }
 
+    /** How often {@link #register} catches up with its store and retries after losing a race for a version. */
+    private static final int REGISTER_ATTEMPTS = 5;
+
     private final Options options;
     /** Where {@link #register} writes new versions; null for a catalog that is not a writable directory. */
     private final Path directory;
+    /** Where {@link #register} stores new versions and {@link #refresh} finds others'; null when none. */
+    private final SchemaStore store;
     private final SchemaCompiler compiler;
     private volatile Catalog catalog = Catalog.EMPTY;
 
-    private SchemaRegistry(Options options, Path directory) {
+    private SchemaRegistry(Options options, Path directory, SchemaStore store) {
         this.options = options;
         this.directory = directory;
+        this.store = store;
         this.compiler = new SchemaCompiler(options.defaultDialect());
     }
 
@@ -98,9 +111,70 @@ public final class SchemaRegistry implements DataSchemaResolver {
      * @throws SchemaCatalogException naming the file when the layout is broken or a schema is unusable
      */
     public static SchemaRegistry load(Path dir, Options options) {
-        SchemaRegistry registry = new SchemaRegistry(options, dir);
+        SchemaRegistry registry = new SchemaRegistry(options, dir, null);
         registry.addAll(dir);
         return registry;
+    }
+
+    /**
+     * Opens the catalog kept in {@code store}: every version stored there, and those {@link #register}
+     * stores there next.
+     *
+     * @throws SchemaCatalogException naming the version when a stored schema is unusable
+     */
+    public static SchemaRegistry open(SchemaStore store, Options options) {
+        SchemaRegistry registry = new SchemaRegistry(options, null, Objects.requireNonNull(store, "store"));
+        registry.refresh();
+        return registry;
+    }
+
+    /**
+     * Adds the versions that other registries on this registry's {@linkplain #open(SchemaStore, Options)
+     * store} stored since it last looked; does nothing for a registry without a store.
+     *
+     * @throws SchemaCatalogException when a stored version is unusable; the other types' versions are added
+     *                                regardless, that type's stop before it
+     */
+    public synchronized void refresh() {
+        SchemaCatalogException failure = catchUp();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Adds the store's new versions; returns what failed (the first failure, others suppressed), or null. */
+    private SchemaCatalogException catchUp() {
+        if (store == null) {
+            return null;
+        }
+        Catalog loaded = catalog;
+        Map<String, Integer> known = new HashMap<>();
+        loaded.types().forEach(type -> known.put(type, loaded.versions(type).size()));
+        Catalog added = loaded;
+        Set<String> broken = new HashSet<>();
+        SchemaCatalogException failure = null;
+        for (SchemaStore.Stored stored : store.newerThan(known)) {
+            String source = stored.type() + " v" + stored.version() + " (stored)";
+            if (broken.contains(stored.type())) {
+                continue;
+            }
+            try {
+                int expected = added.versions(stored.type()).size() + 1;
+                if (stored.version() != expected) {
+                    throw new SchemaCatalogException(source, "the store lacks v" + expected + " before it");
+                }
+                added = added.plus(compile(stored.type(), stored.version(), stored.schema(), source), source);
+            } catch (SchemaCatalogException e) {
+                broken.add(stored.type());
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        catalog = added;
+        return failure;
     }
 
     /**
@@ -120,7 +194,7 @@ public final class SchemaRegistry implements DataSchemaResolver {
     }
 
     static SchemaRegistry builtinCatalog(Options options, ClassLoader classLoader) {
-        SchemaRegistry registry = new SchemaRegistry(options, null);
+        SchemaRegistry registry = new SchemaRegistry(options, null, null);
         BuiltinCatalog.readAll(classLoader, registry::addAll);
         return registry;
     }
@@ -206,7 +280,9 @@ public final class SchemaRegistry implements DataSchemaResolver {
      * Adds {@code schema} as the next version of {@code type} (version 1 for a new type), provided it has
      * {@code mode} compatibility with the current newest version. When the registry was loaded from a
      * directory the new version is written there as {@code <type>/v<N>.json}, atomically, before it
-     * becomes visible. Registering a schema identical to the newest version changes nothing and returns
+     * becomes visible; when it was opened on a store, it is stored there first. A registry that finds its
+     * store already holds that version (another registry stored it meanwhile) catches up and decides
+     * again on top of it. Registering a schema identical to the newest version changes nothing and returns
      * that version, so repeating a deployment is harmless.
      *
      * @return the new (or identical newest) version
@@ -221,29 +297,45 @@ public final class SchemaRegistry implements DataSchemaResolver {
         if (!CatalogDirectory.isTypeName(Objects.requireNonNull(type, "type"))) {
             throw new IllegalArgumentException("'" + type + "' is not a valid event type name");
         }
-        Catalog current = catalog;
-        Optional<SchemaVersion> latest = current.latest(type).map(Catalog.Entry::version);
-        if (latest.isPresent() && latest.get().schema().equals(schema)) {
-            return latest.get();
-        }
-        int next = latest.map(SchemaVersion::version).orElse(0) + 1;
-        String source = directory == null ? type + " v" + next : CatalogDirectory.fileOf(directory, type, next).toString();
-        if (!schema.isObject()) {
-            throw new SchemaCatalogException(source, "a schema must be a JSON object");
-        }
-        Catalog.Entry entry = compile(type, next, schema, source);
-        if (latest.isPresent()) {
-            List<Incompatibility> reasons = CompatibilityChecker.check(mode, latest.get().schema(), schema);
-            if (!reasons.isEmpty()) {
-                throw new IncompatibleSchemaException(type, latest.get().version(), mode, reasons);
+        for (int attempt = 1; ; attempt++) {
+            Catalog current = catalog;
+            Optional<SchemaVersion> latest = current.latest(type).map(Catalog.Entry::version);
+            if (latest.isPresent() && latest.get().schema().equals(schema)) {
+                return latest.get();
             }
+            int next = latest.map(SchemaVersion::version).orElse(0) + 1;
+            String source = directory == null ? type + " v" + next
+                    : CatalogDirectory.fileOf(directory, type, next).toString();
+            if (!schema.isObject()) {
+                throw new SchemaCatalogException(source, "a schema must be a JSON object");
+            }
+            Catalog.Entry entry = compile(type, next, schema, source);
+            if (latest.isPresent()) {
+                List<Incompatibility> reasons = CompatibilityChecker.check(mode, latest.get().schema(), schema);
+                if (!reasons.isEmpty()) {
+                    throw new IncompatibleSchemaException(type, latest.get().version(), mode, reasons);
+                }
+            }
+            Catalog updated = current.plus(entry, source);
+            if (persist(entry.version())) {
+                catalog = updated;
+                return entry.version();
+            }
+            if (attempt == REGISTER_ATTEMPTS) {
+                throw new SchemaCatalogException(source, "other registrations of " + type + " stored v" + next
+                        + " first " + attempt + " times in a row; try again");
+            }
+            catchUp();
         }
-        Catalog updated = current.plus(entry, source);
+    }
+
+    /** Writes a new version where this registry keeps them; false when its store already holds that version. */
+    private boolean persist(SchemaVersion version) {
         if (directory != null) {
-            CatalogDirectory.write(directory, type, next, schema);
+            CatalogDirectory.write(directory, version.type(), version.version(), version.schema());
         }
-        catalog = updated;
-        return entry.version();
+        return store == null || store.add(new SchemaStore.Stored(version.type(), version.version(), version.schema()),
+                version.aliases());
     }
 
     private Catalog.Entry compile(String type, int version, JsonNode schema, String source) {

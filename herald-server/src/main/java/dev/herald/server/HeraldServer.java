@@ -76,9 +76,10 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>What it opens under the data directory: {@code events.db} (the embedded event store),
- * {@code server.db} (tokens, deduplication keys, and the state of further API modules; mode 0600, its
- * secrets sealed with AES-GCM), {@code secret.key} (the sealing key, created with mode 0600 at the first
- * start unless {@code HERALD_SECRET_KEY} gives it) and the schema directory ({@link SchemaCatalog}). On the first start, with no token at all, it creates an
+ * {@code server.db} (tokens, deduplication keys, registered schemas ({@link SchemaCatalog}), and the state of
+ * further API modules; mode 0600, its secrets sealed with AES-GCM; or the PostgreSQL state of {@code state.url})
+ * and {@code secret.key} (the sealing key, created with mode 0600 at the first start unless
+ * {@code HERALD_SECRET_KEY} gives it). On the first start, with no token at all, it creates an
  * admin token ({@code HERALD_ADMIN_TOKEN}'s value when set) and prints it once.
  *
  * <p>Shutdown ({@link #close()}, or SIGTERM through {@code herald serve}): readiness turns 503, API
@@ -136,6 +137,29 @@ public final class HeraldServer implements AutoCloseable {
     /** Starts configuring a server. */
     public static Builder builder(ServerConfig config) {
         return new Builder(config);
+    }
+
+    /**
+     * The schemas a server with this configuration serves, read from its state without starting it, for
+     * offline tools such as {@code herald export}. Before the server's first start there is no state yet,
+     * and that is the catalog shipped with Herald.
+     */
+    public static SchemaRegistry registeredSchemas(ServerConfig config) {
+        SchemaRegistry.Options options = SchemaRegistry.Options.defaults().withBaseUri(config.schemasBaseUri());
+        if (config.stateUrl().isEmpty() && !Files.exists(config.get(ServerConfig.DATA).resolve("server.db"))) {
+            return SchemaRegistry.builtinCatalog(options);
+        }
+        try (ServerDatabase db = openState(config)) {
+            SchemaRegistry registered = SchemaCatalog.read(db, options);
+            return registered.types().isEmpty() ? SchemaRegistry.builtinCatalog(options) : registered;
+        }
+    }
+
+    /** The server's state: in PostgreSQL when configured, else SQLite beside the events. */
+    private static ServerDatabase openState(ServerConfig config) {
+        Optional<String> url = config.stateUrl();
+        return url.isPresent() ? ServerDatabase.openPostgres(url.get(), config.stateSchema(), config.secretBox())
+                : ServerDatabase.open(config.get(ServerConfig.DATA).resolve("server.db"), config.secretBox());
     }
 
     /** The effective configuration (with the actual port when 0 was asked for). */
@@ -260,7 +284,7 @@ public final class HeraldServer implements AutoCloseable {
             }
         }
 
-        /** The server's state: shared in PostgreSQL when configured, else SQLite beside the events. */
+        /** Opens the server's state, saying where it is and what that means. */
         private ServerDatabase openState(Path data) {
             Optional<String> url = config.stateUrl();
             if (url.isPresent()) {
@@ -276,11 +300,11 @@ public final class HeraldServer implements AutoCloseable {
                             + "set HERALD_SECRET_KEY (the same on every instance) or copy that file", data.resolve(
                             SecretKeys.KEY_FILE).toAbsolutePath());
                 }
-                return ServerDatabase.openPostgres(url.get(), schema, config.secretBox());
+            } else {
+                LOG.info("server state in {} (SQLite): run ONE instance on it; for several, set state.url to a "
+                        + "PostgreSQL database", data.resolve("server.db").toAbsolutePath());
             }
-            LOG.info("server state in {} (SQLite): run ONE instance on it; for several, set state.url to a "
-                    + "PostgreSQL database", data.resolve("server.db").toAbsolutePath());
-            return ServerDatabase.open(data.resolve("server.db"), config.secretBox());
+            return HeraldServer.openState(config);
         }
 
         private HeraldServer open(Deque<AutoCloseable> resources) {
@@ -300,7 +324,7 @@ public final class HeraldServer implements AutoCloseable {
             KeyStore tlsKeys = config.tls()
                     ? PemTls.keyStore(config.get(ServerConfig.TLS_CERT).orElseThrow(), config.get(ServerConfig.TLS_KEY).orElseThrow()) : null;
 
-            SchemaRegistry schemas = SchemaCatalog.open(config);
+            SchemaRegistry schemas = SchemaCatalog.open(config, db);
             Transport opened = transport != null ? transport.apply(data.resolve("events.db")) : config.openTransport();
             EventStore store;
             try {
@@ -367,8 +391,7 @@ public final class HeraldServer implements AutoCloseable {
             HeraldServer server = new HeraldServer(config, resources, store, meters, app, apis);
             self[0] = server;
             server.accepting = true;
-            LOG.info("listening on {} (data {}, schemas {})", config.publicUrl(), data.toAbsolutePath(),
-                    config.schemasDir().toAbsolutePath());
+            LOG.info("listening on {} (data {})", config.publicUrl(), data.toAbsolutePath());
             return server;
         }
 

@@ -87,7 +87,6 @@ class SchemasApiTest {
             assertThat(forced.status()).isEqualTo(201);
             assertThat(forced.json().get("version").asInt()).isEqualTo(3);
 
-            assertThat(Files.exists(dir.resolve("schemas/shop.order.created/v3.json"))).isTrue();
             CloudEvent order = EventBuilder.create(h.server.store().schemas()).type("shop.order.created").source("/shop")
                     .data(Map.of("order_id", "A-1", "customer", "c")).build();
             assertThat(h.structured(h.adminToken, order).status()).isEqualTo(202);
@@ -108,12 +107,12 @@ class SchemasApiTest {
     }
 
     @Test
-    void theShippedCatalogIsCopiedOnceAndLocalVersionsKept() throws Exception {
+    void theShippedCatalogIsAddedForTypesTheStateLacksAndLocalVersionsKept() throws Exception {
         try (Harness h = Harness.start(dir, Map.of("schemas.builtin", "false"), Harness.FIXED_ADMIN)) {
             assertThat(h.get("/v1/schemas", null).json().get("types")).isEmpty();
         }
         try (Harness h = Harness.start(dir, Map.of(), Harness.FIXED_ADMIN)) {
-            assertThat(Files.exists(dir.resolve("schemas/ci.pipeline.created/v1.json"))).isTrue();
+            assertThat(h.get("/v1/schemas/ci.pipeline.created", null).json().get("latest").asInt()).isEqualTo(1);
             assertThat(register(h, "ci.pipeline.created", """
                     {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
                      "required": ["pipeline_id"], "properties": {"pipeline_id": {"type": "integer"},
@@ -121,6 +120,27 @@ class SchemasApiTest {
         }
         try (Harness h = Harness.start(dir)) {
             assertThat(h.get("/v1/schemas/ci.pipeline.created", null).json().get("latest").asInt()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aSchemaDirectoryOfAnEarlierReleaseIsImportedOnceThenNoLongerRead() throws Exception {
+        Path schemas = dir.resolve("schemas");
+        Files.createDirectories(schemas.resolve("shop.order.created"));
+        Files.writeString(schemas.resolve("shop.order.created/v1.json"), V1);
+        Files.writeString(schemas.resolve("shop.order.created/v2.json"), V2_COMPATIBLE);
+        try (Harness h = Harness.start(dir)) {
+            assertThat(h.get("/v1/schemas/shop.order.created", null).json().get("latest").asInt()).isEqualTo(2);
+            assertThat(h.get("/v1/schemas/ci.pipeline.created", null).status()).as("shipped ones too").isEqualTo(200);
+            assertThat(register(h, "shop.order.created", V3_INCOMPATIBLE).status())
+                    .as("imported versions are checked against like any other").isEqualTo(409);
+        }
+        assertThat(Files.readString(schemas.resolve(SchemaCatalog.IMPORTED_MARKER))).contains("no longer reads");
+
+        Files.writeString(schemas.resolve("shop.order.created/v3.json"), V3_INCOMPATIBLE);
+        try (Harness h = Harness.start(dir, Map.of(), Harness.FIXED_ADMIN)) {
+            assertThat(h.get("/v1/schemas/shop.order.created", null).json().get("latest").asInt())
+                    .as("a file added after the import is not read").isEqualTo(2);
         }
     }
 }

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>every event answered 202 reaches the sink (duplicates are counted and printed: at-least-once);</li>
  *   <li>a subscription created on instance 1 delivers while instance 1 is down;</li>
  *   <li>a token revoked on instance 2 is refused by instance 3 within a second;</li>
+ *   <li>a schema registered on instance 1 is used by instance 3 within a second;</li>
  *   <li>the same {@code source}+{@code id} posted to instances 1 and 3 is stored once.</li>
  * </ul>
  */
@@ -110,6 +111,7 @@ class ClusterIT {
             assertThat(sink.badSignatures()).isZero();
 
             aTokenRevokedOnTwoIsRefusedByThreeWithinASecond(one, two, three);
+            aSchemaRegisteredOnOneIsUsedByThreeWithinASecond(one, three);
             theSameEventPostedToOneAndThreeIsStoredOnce(one, two, three, concurrentCopiesStoredOnce);
         } finally {
             nodes.forEach(HeraldProcess::kill);
@@ -132,6 +134,23 @@ class ClusterIT {
                 .until(() -> producer.publish(three, HeraldApi.event()).status() == 401);
         System.out.printf("token revoked on instance 2 refused by instance 3 after %d ms%n",
                 (System.nanoTime() - revokedAt) / 1_000_000);
+    }
+
+    private void aSchemaRegisteredOnOneIsUsedByThreeWithinASecond(HeraldProcess one, HeraldProcess three) {
+        String type = "cluster.order.created";
+        ObjectNode order = HeraldApi.event().put("type", type);
+        order.putObject("data").put("order_id", 42);
+        assertThat(api.publish(three, order).status()).as("no schema for the type yet").isEqualTo(400);
+
+        HeraldApi.Answer registered = api.send(one, "POST", "/v1/schemas/" + type, "application/json", """
+                {"type": "object", "required": ["order_id"], "properties": {"order_id": {"type": "integer"}}}""");
+        assertThat(registered.status()).as(registered.body()).isEqualTo(201);
+        long registeredAt = System.nanoTime();
+        await("instance 3 accepts events of the type registered on instance 1").atMost(Duration.ofSeconds(1))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> api.publish(three, order.deepCopy().put("id", UUID.randomUUID().toString())).status() == 202);
+        System.out.printf("schema registered on instance 1 used by instance 3 after %d ms%n",
+                (System.nanoTime() - registeredAt) / 1_000_000);
     }
 
     private void theSameEventPostedToOneAndThreeIsStoredOnce(HeraldProcess one, HeraldProcess two,

@@ -66,16 +66,18 @@ public final class ServerConfig {
     public static final Setting<String> HOST = declare(Setting.text("host", "127.0.0.1",
             "Address to bind (default 127.0.0.1 = this machine only; 0.0.0.0 = every interface, e.g. in a container)."));
     public static final Setting<Path> DATA = declare(Setting.path("data", "./herald-data",
-            "Data directory: events.db (the event store), server.db (tokens, deduplication keys, subscriptions), schemas/."));
+            "Data directory: events.db (the event store), server.db (tokens, deduplication keys, subscriptions, registered "
+                    + "schemas)."));
     public static final Setting<Optional<URI>> PUBLIC_URL = declare(Setting.optionalHttpUrl("public-url",
             "The URL clients reach the server at; schema URIs (dataschema) are <public-url>v1/schemas/<type>/v<N>. "
                     + "Default: http://localhost:<port>/ (https with TLS)."));
     public static final Setting<Optional<Path>> SCHEMAS_DIR = declare(Setting.optionalPath("schemas.dir",
-            "Schema catalog directory (<type>/v<N>.json); versions registered through the API are written here. "
-                    + "Default: <data>/schemas."));
+            "Schema directory (<type>/v<N>.json) of a Herald that kept registered schemas as files: imported into "
+                    + "the server state once, on the first start that finds it, then marked .herald-imported and no "
+                    + "longer read. Default: <data>/schemas."));
     public static final Setting<Boolean> SCHEMAS_BUILTIN = declare(Setting.bool("schemas.builtin", "true",
-            "Copy the catalog shipped with Herald into the schema directory for types it lacks (false: serve only "
-                    + "the directory)."));
+            "Add the catalog shipped with Herald to the registered schemas for types they lack (false: serve only "
+                    + "the schemas registered through the API)."));
     public static final Setting<Compatibility> SCHEMAS_COMPATIBILITY = declare(Setting.choice("schemas.compatibility",
             Compatibility.class, "BACKWARD", "Compatibility a new schema version must have with the previous one: "
                     + "BACKWARD, FORWARD, FULL or NONE."));
@@ -166,7 +168,7 @@ public final class ServerConfig {
 
     public static final Setting<Optional<String>> STATE_URL = declare(Setting.of("state.url", "",
             "PostgreSQL database (jdbc:postgresql://...) holding the server's state (tokens, subscriptions, secrets, "
-                    + "dedup keys) shared by every instance; defaults to postgres.url on the postgres transport, else "
+                    + "dedup keys, registered schemas) shared by every instance; defaults to postgres.url on the postgres transport, else "
                     + "SQLite in <data>/server.db (one instance only).",
             (text, base) -> {
                 if (text.isEmpty()) {

@@ -60,7 +60,20 @@ public final class Migrations {
                     CREATE TABLE IF NOT EXISTS subscription_reads (
                         id           TEXT PRIMARY KEY,
                         last_read_at TEXT NOT NULL
-                    )"""));
+                    )"""),
+            new Migration(5, "registered schemas", d -> List.of("""
+                    CREATE TABLE schema_versions (
+                        type          TEXT NOT NULL,
+                        version       INTEGER NOT NULL,
+                        document      TEXT NOT NULL,
+                        registered_at BIGINT NOT NULL,
+                        PRIMARY KEY (type, version)
+                    )""", """
+                    CREATE TABLE schema_aliases (
+                        uri     TEXT PRIMARY KEY,
+                        type    TEXT NOT NULL,
+                        version INTEGER NOT NULL
+                    )""")));
 
     private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
 

@@ -59,8 +59,11 @@ abstract class ServerStateContract {
         try (ServerDatabase db = open()) {
             db.with(connection -> {
                 try (Statement statement = connection.createStatement()) {
-                    // What a state left by a Herald whose last migration was 3 looks like: the table, made ad hoc.
+                    // What a state left by a Herald whose last migration was 3 looks like: the table, made ad hoc,
+                    // and none of the later migrations' tables.
                     statement.executeUpdate("DELETE FROM herald_migrations WHERE version >= 4");
+                    statement.executeUpdate("DROP TABLE schema_versions");
+                    statement.executeUpdate("DROP TABLE schema_aliases");
                     statement.executeUpdate("INSERT INTO subscription_reads (id, last_read_at) "
                             + "VALUES ('orders', '2026-12-01T10:00:00Z')");
                     return null;
