@@ -19,6 +19,7 @@ import dev.herald.server.http.ApiModule;
 import dev.herald.server.http.ProblemRendering;
 import dev.herald.server.state.SecretKeys;
 import dev.herald.server.state.ServerDatabase;
+import dev.herald.server.state.StateImport;
 import dev.herald.store.EventStore;
 import dev.herald.server.subscriptions.SubscriptionsModule;
 import dev.herald.transport.TransactionalTransport;
@@ -50,6 +51,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -290,11 +292,6 @@ public final class HeraldServer implements AutoCloseable {
             if (url.isPresent()) {
                 String schema = config.stateSchema();
                 LOG.info("server state in PostgreSQL schema {}, shared by every instance on it", schema);
-                if (Files.exists(data.resolve("server.db"))) {
-                    LOG.warn("{} holds the state of an earlier single-instance setup; its tokens and subscriptions "
-                            + "are NOT in the shared state (schema {}): recreate them there", data.resolve("server.db")
-                            .toAbsolutePath(), schema);
-                }
                 if (!config.secretKeyFromEnvironment()) {
                     LOG.warn("the shared state's secrets are sealed with {}: every instance needs the same key, so "
                             + "set HERALD_SECRET_KEY (the same on every instance) or copy that file", data.resolve(
@@ -304,7 +301,36 @@ public final class HeraldServer implements AutoCloseable {
                 LOG.info("server state in {} (SQLite): run ONE instance on it; for several, set state.url to a "
                         + "PostgreSQL database", data.resolve("server.db").toAbsolutePath());
             }
-            return HeraldServer.openState(config);
+            ServerDatabase db = HeraldServer.openState(config);
+            if (url.isPresent() && Files.exists(data.resolve("server.db"))) {
+                try {
+                    importSingleInstanceState(data.resolve("server.db"), db);
+                } catch (RuntimeException e) {
+                    db.close();
+                    throw e;
+                }
+            }
+            return db;
+        }
+
+        /** Carries an earlier single-instance state into a shared state that nobody uses yet ({@link StateImport}). */
+        private void importSingleInstanceState(Path file, ServerDatabase shared) {
+            Optional<Map<String, Integer>> copied = StateImport.fromSqlite(file, shared);
+            if (copied.isPresent()) {
+                Path kept = file.resolveSibling(file.getFileName() + ".imported");
+                try {
+                    Files.move(file, kept);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("imported " + file + " into the shared state, but cannot rename it "
+                            + "to " + kept.getFileName() + " so that it is not offered again", e);
+                }
+                LOG.info("imported the single-instance state {} into the shared state (schema {}), rows per table: {}; "
+                        + "the file is kept as {}", file.toAbsolutePath(), config.stateSchema(), copied.get(), kept);
+            } else {
+                LOG.warn("{} holds the state of an earlier single-instance setup, but the shared state (schema {}) is "
+                        + "already in use, so it was not imported: recreate its tokens and subscriptions there",
+                        file.toAbsolutePath(), config.stateSchema());
+            }
         }
 
         private HeraldServer open(Deque<AutoCloseable> resources) {
