@@ -174,7 +174,8 @@ final class BenchServer implements AutoCloseable {
         }
     }
 
-    private static void delete(Path dir) {
+    /** Deletes a scratch directory and everything in it, as far as it can. */
+    static void delete(Path dir) {
         try (Stream<Path> paths = Files.walk(dir)) {
             paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         } catch (IOException e) {

@@ -1,14 +1,7 @@
 package dev.herald.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -36,7 +29,6 @@ public final class WebhookBench {
             """ + BenchServer.USAGE;
 
     private static final Set<String> OPTIONS = options();
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(10);
 
     private WebhookBench() {
@@ -101,14 +93,15 @@ public final class WebhookBench {
         private final PrintStream out;
         private final FatEventBodies bodies = FatEventBodies.create();
         private final LoadTable table;
-        private final String secret = secret();
-        private final HttpClient http = HttpClient.newHttpClient();
+        private final String secret = HeraldAdmin.newWebhookSecret();
+        private final HeraldAdmin admin;
 
         Run(BenchServer server, WebhookSink sink, PrintStream out) {
             this.server = server;
             this.sink = sink;
             this.out = out;
             this.table = new LoadTable(out);
+            this.admin = new HeraldAdmin(server.baseUri(), server.token());
         }
 
         void measure(int events, int concurrency, String mode) throws Exception {
@@ -169,7 +162,7 @@ public final class WebhookBench {
                 throw new IllegalStateException("warm-up: " + sink.distinct() + " of " + count + " delivered\n"
                         + server.tail());
             }
-            request("DELETE", "/v1/subscriptions/" + id, null, 204);
+            admin.deleteSubscription(id);
         }
 
         private void publishBacklog(long first, int count) throws InterruptedException {
@@ -185,32 +178,7 @@ public final class WebhookBench {
         }
 
         private void subscribe(String id, int concurrency, String mode) throws Exception {
-            ObjectNode body = JSON.createObjectNode();
-            body.put("id", id);
-            body.putArray("types").add(FatEventBodies.TYPE);
-            body.put("sink", sink.uri().toString());
-            body.put("secret", secret);
-            body.putObject("protocolsettings").put("contentmode", mode);
-            body.putObject("delivery").put("concurrency", concurrency).put("startAt", "earliest")
-                    .put("maxAttempts", 10);
-            request("POST", "/v1/subscriptions", JSON.writeValueAsString(body), 201);
-        }
-
-        private void request(String method, String path, String body, int expected) throws Exception {
-            HttpRequest.Builder builder = HttpRequest.newBuilder(server.baseUri().resolve(path))
-                    .header("Authorization", "Bearer " + server.token())
-                    .timeout(Duration.ofSeconds(30));
-            if (body == null) {
-                builder.method(method, HttpRequest.BodyPublishers.noBody());
-            } else {
-                builder.header("Content-Type", "application/json").method(method,
-                        HttpRequest.BodyPublishers.ofString(body));
-            }
-            HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != expected) {
-                throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": "
-                        + response.body());
-            }
+            admin.subscribeWebhook(id, sink.uri(), secret, concurrency, mode);
         }
 
         /** A request like Herald's structured-mode delivery of event n, signed with the run's secret. */
@@ -223,12 +191,6 @@ public final class WebhookBench {
                     .withHeader("webhook-id", id)
                     .withHeader("webhook-timestamp", Long.toString(now))
                     .withHeader("webhook-signature", WebhookSink.sign(secret, id, now, body));
-        }
-
-        private static String secret() {
-            byte[] key = new byte[32];
-            new SecureRandom().nextBytes(key);
-            return "whsec_" + Base64.getEncoder().encodeToString(key);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.herald.cli;
 
 import dev.herald.bench.Bench;
+import dev.herald.bench.ClusterBench;
 import dev.herald.bench.ExportBench;
 import dev.herald.bench.HttpBench;
 import dev.herald.bench.WebhookBench;
@@ -30,7 +31,10 @@ import picocli.CommandLine.Unmatched;
                         + "/healthz and, on PostgreSQL, raw single-row INSERT commits; the server runs in a child "
                         + "process.",
                 "webhooks: webhook delivery draining a backlog into a built-in no-op sink, against the sink's own "
-                        + "rate."},
+                        + "rate.",
+                "cluster: intake events/s and webhook deliveries/s with 1, 2 and 3 'herald serve --transport "
+                        + "postgres' instances on one PostgreSQL (--postgres-url), against raw single-row INSERT "
+                        + "commits/s on the same database."},
         footer = {"", "Example:", "  herald bench embedded --events 50000 --publishers 32"})
 final class BenchCommand implements Callable<Integer> {
 
@@ -49,6 +53,7 @@ final class BenchCommand implements Callable<Integer> {
         all.put("export", ExportBench::run);
         all.put("http", HttpBench::run);
         all.put("webhooks", WebhookBench::run);
+        all.put("cluster", ClusterBench::run);
         return all;
     }
 

@@ -75,6 +75,40 @@ class BenchDistributionIT {
     }
 
     @Test
+    void clusterPrintsIntakeAndWebhooksPerInstanceCountAgainstRawInserts() throws Exception {
+        HeraldCommand run = HeraldCommand.run(dir, TIMEOUT, "bench", "cluster", "--postgres-url", TestSchema.URL,
+                "--events", "60", "--connections", "4", "--instances", "2", "--concurrency", "4", "--server-log", "WARN");
+
+        assertThat(run.exit()).as(run.output()).isZero();
+        assertThat(run.output()).contains("machine: ").contains("0 bad signatures");
+        assertThat(rate(run.output(), "baseline  raw INSERT, 4 clients")).isPositive();
+        for (String instances : List.of("1 instance", "2 instances")) {
+            assertThat(rate(run.output(), "herald    intake, " + instances)).isPositive();
+            assertThat(rate(run.output(), "herald    webhooks, " + instances)).isPositive();
+        }
+        assertThat(ratios(run.output())).containsExactly("intake, 1 instance / raw INSERT",
+                "webhooks, 1 instance / raw INSERT", "intake, 2 instances / raw INSERT",
+                "webhooks, 2 instances / raw INSERT");
+        Matcher schemas = Pattern.compile("schema (herald_bench_[0-9a-f]+)").matcher(run.output());
+        List<String> used = new java.util.ArrayList<>();
+        while (schemas.find()) {
+            used.add(schemas.group(1));
+        }
+        assertThat(used).as("the baseline's and each instance count's").hasSize(3);
+        try (Connection connection = DriverManager.getConnection(TestSchema.URL);
+             PreparedStatement left = connection.prepareStatement(
+                     "SELECT count(*) FROM information_schema.schemata WHERE schema_name LIKE ?")) {
+            for (String schema : used) {
+                left.setString(1, schema + "%");
+                try (ResultSet rs = left.executeQuery()) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).as("schemas left by the run: %s*", schema).isZero();
+                }
+            }
+        }
+    }
+
+    @Test
     void badArgumentsExitWithTwoAndTheUsage() throws Exception {
         HeraldCommand run = HeraldCommand.run(dir, TIMEOUT, "bench", "webhooks", "--concurrency", "300");
 

@@ -77,7 +77,8 @@ public final class StateImport {
     }
 
     private static int copyTable(Connection source, Connection target, String table) throws SQLException {
-        try (Statement select = source.createStatement(); ResultSet rows = select.executeQuery("SELECT * FROM " + table)) {
+        try (Statement select = source.createStatement();
+             ResultSet rows = select.executeQuery("SELECT * FROM " + table)) {
             ResultSetMetaData meta = rows.getMetaData();
             List<String> columns = new ArrayList<>();
             for (int i = 1; i <= meta.getColumnCount(); i++) {
