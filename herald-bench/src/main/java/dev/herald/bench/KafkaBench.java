@@ -132,7 +132,8 @@ public final class KafkaBench {
     private void measure(Admin admin, String cluster) throws Exception {
         KafkaOptions options = KafkaOptions.builder(bootstrap).build();
         FatEvents fat = new FatEvents(registry);
-        int warm = Math.min(1_000, Math.max(clients, events / 10));
+        // The broker warms up too (JIT, page cache, log segments): a larger warm-up than the database benches.
+        int warm = Math.min(3_000, Math.max(clients, events / 5));
         out.printf(Locale.ROOT, "herald bench kafka: events=%d clients=%d rate=%d/s seconds=%d%n", events, clients,
                 rate, seconds);
         out.println(Machine.describe());
