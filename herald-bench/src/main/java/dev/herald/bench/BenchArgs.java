@@ -5,67 +5,61 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The {@code --name value} (or {@code --name=value}) options of one benchmark, checked against the
- * names it accepts. A bad option fails with {@link IllegalArgumentException} naming the option and
- * the rule; the benchmark prints it with its usage and exits with 2.
+ * The {@code --name value} (or {@code --name=value}) options of one benchmark, checked against the names
+ * it declares: an unknown option or a value that breaks its rule is an {@link IllegalArgumentException}
+ * naming the option, which the benchmark turns into exit code 2 with its usage.
  */
 final class BenchArgs {
 
-    private final Map<String, String> values = new HashMap<>();
+    private final Map<String, String> values;
     private final boolean help;
 
-    private BenchArgs(boolean help) {
+    private BenchArgs(Map<String, String> values, boolean help) {
+        this.values = values;
         this.help = help;
     }
 
     /**
-     * Parses {@code args}; {@code --help} or {@code -h} anywhere asks for the usage only.
+     * Reads {@code args}, skipping a leading {@code benchmark} name.
      *
-     * @param names the option names accepted, with their leading dashes
+     * @param known the option names the benchmark takes, each with its leading {@code --}
      */
-    static BenchArgs parse(String[] args, Set<String> names) {
-        for (String arg : args) {
-            if (arg.equals("--help") || arg.equals("-h")) {
-                return new BenchArgs(true);
-            }
-        }
-        BenchArgs parsed = new BenchArgs(false);
+    static BenchArgs parse(String benchmark, String[] args, Set<String> known) {
+        Map<String, String> values = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
-            String name = args[i];
-            String value = null;
-            int equals = name.indexOf('=');
-            if (name.startsWith("--") && equals > 0) {
-                value = name.substring(equals + 1);
-                name = name.substring(0, equals);
+            String arg = args[i];
+            if (i == 0 && arg.equals(benchmark)) {
+                continue;
             }
-            if (!names.contains(name)) {
-                throw new IllegalArgumentException("unknown option " + name);
+            if (arg.equals("--help") || arg.equals("-h")) {
+                return new BenchArgs(values, true);
             }
-            if (value == null) {
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(name + " needs a value");
-                }
-                value = args[++i];
+            int equals = arg.indexOf('=');
+            String name = arg.startsWith("--") && equals > 0 ? arg.substring(0, equals) : arg;
+            if (!known.contains(name)) {
+                throw new IllegalArgumentException("unknown argument " + name);
             }
-            parsed.values.put(name, value);
+            if (equals > 0 && arg.startsWith("--")) {
+                values.put(name, arg.substring(equals + 1));
+            } else if (i + 1 < args.length) {
+                values.put(name, args[++i]);
+            } else {
+                throw new IllegalArgumentException(name + " needs a value");
+            }
         }
-        return parsed;
+        return new BenchArgs(values, false);
     }
 
+    /** Whether {@code --help} was asked for. */
     boolean help() {
         return help;
     }
 
-    /** The option's value, or {@code fallback} when it was not given. */
-    String text(String name, String fallback) {
-        return values.getOrDefault(name, fallback);
-    }
-
-    /** The option as a positive whole number ({@code 20_000} allowed), or {@code fallback}. */
-    int positive(String name, int fallback) {
+    /** A positive integer option. */
+    int positive(String name, int otherwise) {
         String value = values.get(name);
         if (value == null) {
-            return fallback;
+            return otherwise;
         }
         try {
             int n = Integer.parseInt(value.replace("_", ""));
@@ -75,6 +69,20 @@ final class BenchArgs {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException(name + " must be a positive whole number, got " + value);
+        throw new IllegalArgumentException(name + " must be a positive integer, not '" + value + "'");
+    }
+
+    /** A text option. */
+    String text(String name, String otherwise) {
+        return values.getOrDefault(name, otherwise);
+    }
+
+    /** A text option that must be one of {@code choices}. */
+    String choice(String name, String otherwise, Set<String> choices) {
+        String value = text(name, otherwise);
+        if (!choices.contains(value)) {
+            throw new IllegalArgumentException(name + " must be one of " + choices + ", not '" + value + "'");
+        }
+        return value;
     }
 }

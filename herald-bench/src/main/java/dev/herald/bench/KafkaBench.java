@@ -97,7 +97,7 @@ public final class KafkaBench {
     public static int run(String[] args, PrintStream out) {
         KafkaBench bench;
         try {
-            BenchArgs parsed = BenchArgs.parse(args, OPTIONS);
+            BenchArgs parsed = BenchArgs.parse("kafka", args, OPTIONS);
             if (parsed.help()) {
                 out.println(USAGE);
                 return 0;

@@ -15,13 +15,11 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -84,7 +82,7 @@ public final class PostgresBench {
     public static int run(String[] args, PrintStream out) {
         BenchArgs parsed;
         try {
-            parsed = BenchArgs.parse(args, OPTIONS);
+            parsed = BenchArgs.parse("postgres", args, OPTIONS);
         } catch (IllegalArgumentException e) {
             out.println("herald bench postgres: " + e.getMessage());
             out.println(USAGE);
@@ -126,9 +124,13 @@ public final class PostgresBench {
     }
 
     private void measure(String version) throws Exception {
-        byte[] random = new byte[5];
-        ThreadLocalRandom.current().nextBytes(random);
-        String schema = "herald_bench_" + HexFormat.of().formatHex(random);
+        try (PostgresScratch scratch = PostgresScratch.on(url)) {
+            measure(version, scratch);
+        }
+    }
+
+    private void measure(String version, PostgresScratch scratch) throws Exception {
+        String schema = scratch.schema();
         FatEvents fat = new FatEvents(registry);
         int warm = Math.min(1_000, Math.max(threads, events / 10));
         out.printf(Locale.ROOT, "herald bench postgres: events=%d threads=%d clients=%d pool=%d%n", events, threads,
@@ -149,12 +151,7 @@ public final class PostgresBench {
             List<CloudEvent> measured = fat.events(next, events);
             next += events;
             outbox(store, callers, raw, warmup, measured);
-            publish(store, raw, fat.events(next, warm), fat.events(next + warm, events));
-        } finally {
-            try (Connection connection = DriverManager.getConnection(url);
-                 Statement statement = connection.createStatement()) {
-                statement.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
-            }
+            publish(store, scratch, fat.events(next, warm), fat.events(next + warm, events), next + warm);
         }
     }
 
@@ -183,19 +180,23 @@ public final class PostgresBench {
         out.flush();
     }
 
-    private void publish(EventStore store, RawPostgres raw, List<CloudEvent> warmup, List<CloudEvent> measured)
-            throws Exception {
+    /**
+     * Herald's publish against the HTTP bench's raw baseline: single-row INSERTs of the same 1.5 KB
+     * bodies into a table shaped like Herald's log ({@link PostgresScratch#singleRowInserts}).
+     */
+    private void publish(EventStore store, PostgresScratch scratch, List<CloudEvent> warmup,
+                         List<CloudEvent> measured, long first) throws Exception {
         out.println();
         out.printf(Locale.ROOT, "publish: %d clients, one event per call / per committed INSERT%n", clients);
         out.printf(Locale.ROOT, "  %-58s %12s%n", "", "events/s");
-        List<byte[]> rows = measured.stream().map(FatEvents::json).toList();
-        raw.singleRowCommits(warmup.stream().map(FatEvents::json).toList(), clients);
+        FatEventBodies bodies = FatEventBodies.create();
+        scratch.singleRowInserts(bodies, 0, warmup.size(), clients);
         HeraldRuns.publishConcurrently(store, warmup, clients);
-        double before = rate(events, raw.singleRowCommits(rows, clients));
+        double before = rate(events, scratch.singleRowInserts(bodies, first, events, clients));
         rate("raw single-row INSERT commits (before)", before);
         double herald = rate(events, HeraldRuns.publishConcurrently(store, measured, clients));
         rate("Herald EventStore.publish(event)", herald);
-        double after = rate(events, raw.singleRowCommits(rows, clients));
+        double after = rate(events, scratch.singleRowInserts(bodies, first, events, clients));
         rate("raw single-row INSERT commits (after)", after);
         out.printf(Locale.ROOT, "  ratio Herald/raw publish: %.2fx (target >= 0.60x; raw: mean of before and after)%n",
                 herald / ((before + after) / 2));

@@ -13,10 +13,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 
 /**
- * The raw-SQL baselines of {@code herald bench postgres}, in plain JDBC on the same database and
- * schema as Herald's runs: what an application writes by hand for an outbox, and the bare cost of a
- * committed single-row insert. They do what Herald does minus Herald: no validation, no
- * serialisation (the bytes are made beforehand), no ordering or leasing.
+ * The outbox baseline of {@code herald bench postgres}, in plain JDBC on the same database and
+ * schema as Herald's run: what an application writes by hand for an outbox. It does what Herald does
+ * minus Herald: no validation, no serialisation (the bytes are made beforehand), no ordering, leasing
+ * or redelivery.
  */
 final class RawPostgres {
 
@@ -33,16 +33,13 @@ final class RawPostgres {
         this.schema = '"' + schema + '"';
     }
 
-    /** The business table both outbox runs write to, and the raw outbox and event tables. */
+    /** The business table both outbox runs write to, and the raw outbox table. */
     void createTables() throws SQLException {
         try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
             statement.execute("CREATE TABLE " + schema + ".orders (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
                     + " customer text NOT NULL, amount numeric(12, 2) NOT NULL,"
                     + " created_at timestamptz NOT NULL DEFAULT now())");
             statement.execute("CREATE TABLE " + schema + ".raw_outbox (id bigint GENERATED ALWAYS AS IDENTITY"
-                    + " PRIMARY KEY, topic text NOT NULL, data bytea NOT NULL,"
-                    + " created_at timestamptz NOT NULL DEFAULT now())");
-            statement.execute("CREATE TABLE " + schema + ".raw_events (id bigint GENERATED ALWAYS AS IDENTITY"
                     + " PRIMARY KEY, topic text NOT NULL, data bytea NOT NULL,"
                     + " created_at timestamptz NOT NULL DEFAULT now())");
         }
@@ -78,25 +75,6 @@ final class RawPostgres {
                     connection.commit();
                 }
                 connection.setAutoCommit(true);
-            }
-        });
-    }
-
-    /**
-     * {@code clients} threads, each committing single-row inserts of the event bytes in auto-commit:
-     * the database's own rate of durable one-event commits.
-     *
-     * @return the elapsed nanoseconds
-     */
-    long singleRowCommits(List<byte[]> rows, int clients) throws Exception {
-        String insert = "INSERT INTO " + schema + ".raw_events (topic, data) VALUES ('bench', ?)";
-        return Workers.timed(clients, "bench-raw-insert", t -> {
-            try (Connection connection = pool.getConnection();
-                 PreparedStatement statement = connection.prepareStatement(insert)) {
-                for (byte[] row : RawSqlite.share(rows, t, clients)) {
-                    statement.setBytes(1, row);
-                    statement.executeUpdate();
-                }
             }
         });
     }

@@ -37,7 +37,7 @@ class PostgresBenchSmokeTest {
     void refusesABadOptionWithExitTwo() {
         BenchOutput output = BenchOutput.of(PostgresBench::run, "--threads", "0");
         assertThat(output.exit()).isEqualTo(2);
-        assertThat(output.text()).contains("--threads must be a positive whole number, got 0").contains("Usage:");
+        assertThat(output.text()).contains("--threads must be a positive integer, not '0'").contains("Usage:");
     }
 
     @Test
