@@ -4,6 +4,8 @@ import dev.herald.bench.Bench;
 import dev.herald.bench.ClusterBench;
 import dev.herald.bench.ExportBench;
 import dev.herald.bench.HttpBench;
+import dev.herald.bench.KafkaBench;
+import dev.herald.bench.PostgresBench;
 import dev.herald.bench.WebhookBench;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -32,6 +34,10 @@ import picocli.CommandLine.Unmatched;
                         + "process.",
                 "webhooks: webhook delivery draining a backlog into a built-in no-op sink, against the sink's own "
                         + "rate.",
+                "postgres: the transactional outbox (business row + event per transaction, consumed end to end) "
+                        + "against a hand-written SQL outbox, and publish against raw single-row INSERT commits.",
+                "kafka: publish events/s and publish->handler latency against the raw KafkaProducer and "
+                        + "KafkaConsumer with the same settings (--bootstrap HOST:PORT required).",
                 "cluster: intake events/s and webhook deliveries/s with 1, 2 and 3 'herald serve --transport "
                         + "postgres' instances on one PostgreSQL (--postgres-url), against raw single-row INSERT "
                         + "commits/s on the same database."},
@@ -53,6 +59,8 @@ final class BenchCommand implements Callable<Integer> {
         all.put("export", ExportBench::run);
         all.put("http", HttpBench::run);
         all.put("webhooks", WebhookBench::run);
+        all.put("postgres", PostgresBench::run);
+        all.put("kafka", KafkaBench::run);
         all.put("cluster", ClusterBench::run);
         return all;
     }
