@@ -29,54 +29,30 @@ record BenchOptions(int events, int publishers, int rate, int seconds, Path data
                               directory); it is deleted afterwards either way""";
 
     static BenchOptions parse(String[] args) {
+        Builder b = new Builder();
+        b.help = Args.parse(args, "embedded", (name, value) -> {
+            switch (name) {
+                case "--events" -> b.events = Args.positive(name, value);
+                case "--publishers" -> b.publishers = Args.positive(name, value);
+                case "--rate" -> b.rate = Args.positive(name, value);
+                case "--seconds" -> b.seconds = Args.positive(name, value);
+                case "--data" -> b.data = Path.of(value);
+                default -> throw new IllegalArgumentException("unknown argument " + name);
+            }
+        });
+        if (b.rate > 1_000_000_000) {
+            throw new IllegalArgumentException("--rate must be at most 1000000000");
+        }
+        return new BenchOptions(b.events, b.publishers, b.rate, b.seconds, b.data, b.help);
+    }
+
+    /** The options as they are read. */
+    private static final class Builder {
         int events = DEFAULT_EVENTS;
         int publishers = DEFAULT_PUBLISHERS;
         int rate = DEFAULT_RATE;
         int seconds = DEFAULT_SECONDS;
-        Path data = null;
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (i == 0 && arg.equals("embedded")) {
-                continue;
-            }
-            if (arg.equals("--help") || arg.equals("-h")) {
-                return new BenchOptions(events, publishers, rate, seconds, data, true);
-            }
-            String name = arg;
-            String value;
-            int equals = arg.indexOf('=');
-            if (arg.startsWith("--") && equals > 0) {
-                name = arg.substring(0, equals);
-                value = arg.substring(equals + 1);
-            } else if (i + 1 < args.length) {
-                value = args[++i];
-            } else {
-                throw new IllegalArgumentException(arg.startsWith("--") ? arg + " needs a value" : "unknown argument " + arg);
-            }
-            switch (name) {
-                case "--events" -> events = positive(name, value);
-                case "--publishers" -> publishers = positive(name, value);
-                case "--rate" -> rate = positive(name, value);
-                case "--seconds" -> seconds = positive(name, value);
-                case "--data" -> data = Path.of(value);
-                default -> throw new IllegalArgumentException("unknown argument " + name);
-            }
-        }
-        if (rate > 1_000_000_000) {
-            throw new IllegalArgumentException("--rate must be at most 1000000000");
-        }
-        return new BenchOptions(events, publishers, rate, seconds, data, false);
-    }
-
-    private static int positive(String name, String value) {
-        try {
-            int n = Integer.parseInt(value.replace("_", ""));
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException(name + " must be a positive whole number, got " + value);
+        Path data;
+        boolean help;
     }
 }
