@@ -3,6 +3,8 @@ package dev.herald.cli;
 import dev.herald.bench.Bench;
 import dev.herald.bench.DispatchBench;
 import dev.herald.bench.ExportBench;
+import dev.herald.bench.HttpBench;
+import dev.herald.bench.WebhookBench;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,7 +29,12 @@ import picocli.CommandLine.Unmatched;
                         + "latency at a low and a high rate, against raw SQLite reads and one Redis job per "
                         + "subscriber per event (Sidekiq's model).",
                 "export: herald export of fat events to Parquet against DuckDB's own COPY of the same events "
-                        + "from JSONL (--events N, default 100000)."},
+                        + "from JSONL (--events N, default 100000).",
+                "http: HTTP intake (POST /v1/events, one event per request and batches) against the same server's "
+                        + "/healthz and, on PostgreSQL, raw single-row INSERT commits; the server runs in a child "
+                        + "process.",
+                "webhooks: webhook delivery draining a backlog into a built-in no-op sink, against the sink's own "
+                        + "rate."},
         footer = {"", "Example:", "  herald bench embedded --events 50000 --publishers 32"})
 final class BenchCommand implements Callable<Integer> {
 
@@ -45,6 +52,8 @@ final class BenchCommand implements Callable<Integer> {
         all.put("embedded", (args, out) -> Bench.run(prepend("embedded", args), out));
         all.put("dispatch", DispatchBench::run);
         all.put("export", ExportBench::run);
+        all.put("http", HttpBench::run);
+        all.put("webhooks", WebhookBench::run);
         return all;
     }
 
