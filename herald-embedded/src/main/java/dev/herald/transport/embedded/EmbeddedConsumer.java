@@ -97,7 +97,7 @@ final class EmbeddedConsumer extends PollingConsumer<DeliveryQueue.Lease> implem
      * Settles a lease and wakes the topic's consumers: settling may release the next event of an ordered key,
      * make room in the subscription's buffer, or schedule a retry.
      *
-     * @param oneStatement the settlement is one statement, atomic without a savepoint of its own
+     * @param oneStatement the settlement is one statement, which fails only when the store does
      */
     private void settle(boolean oneStatement, SqliteWriter.Work<Boolean> settlement) {
         SqliteWriter.Work<Boolean> settleAndWake = tx -> {
@@ -109,7 +109,7 @@ final class EmbeddedConsumer extends PollingConsumer<DeliveryQueue.Lease> implem
         };
         settleIfOpen(() -> {
             if (oneStatement) {
-                writer.callAtomic(SqliteWriter.Sync.NORMAL, settleAndWake);
+                writer.callWithoutSavepoint(SqliteWriter.Sync.NORMAL, settleAndWake);
             } else {
                 writer.call(SqliteWriter.Sync.NORMAL, settleAndWake);
             }

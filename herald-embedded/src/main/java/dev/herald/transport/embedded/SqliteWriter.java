@@ -34,9 +34,9 @@ import org.slf4j.LoggerFactory;
  * one commit syncs, the next batch queues up, so the batch size grows with the load by itself.
  *
  * <p>Each task runs under its own {@code SAVEPOINT}: a task that throws rolls back only its own
- * changes and fails only its own caller; the rest of the transaction commits. Work of a single
- * statement ({@link #callAtomic}) needs none: SQLite undoes a failed statement by itself. A failing
- * {@code COMMIT} fails every task of the transaction.
+ * changes and fails only its own caller; the rest of the transaction commits. Work that only
+ * fails when the store does ({@link #callWithoutSavepoint}) runs without one, and its failure fails
+ * the whole transaction. A failing {@code COMMIT} fails every task of the transaction.
  *
  * <p>Durability is chosen per task. {@link Sync#FULL} tasks (publishes, admin changes) commit with
  * {@code synchronous=FULL}, which fsyncs the WAL; {@link Sync#NORMAL} tasks (polls, acks, nacks)
@@ -61,11 +61,12 @@ final class SqliteWriter implements AutoCloseable {
         T run(Tx tx) throws SQLException;
     }
 
-    /** What a task sees: cached statements on the write connection, and wake-ups to raise after commit. */
+    /** What a task sees: cached statements on the write connection, and what to do after commit. */
     static final class Tx {
         private final Map<String, PreparedStatement> statements;
         private final Connection connection;
         private final Set<Long> wakes = new HashSet<>();
+        private final List<Runnable> afterCommit = new ArrayList<>(0);
 
         private Tx(Connection connection, Map<String, PreparedStatement> statements) {
             this.connection = connection;
@@ -93,6 +94,11 @@ final class SqliteWriter implements AutoCloseable {
         /** Wake the consumers of a topic once this task's changes are committed. */
         void wake(long topicId) {
             wakes.add(topicId);
+        }
+
+        /** Runs {@code action} on the writer thread once this task's changes are committed; never if they are not. */
+        void afterCommit(Runnable action) {
+            afterCommit.add(action);
         }
     }
 
@@ -136,11 +142,13 @@ final class SqliteWriter implements AutoCloseable {
     }
 
     /**
-     * As {@link #call}, for work that is atomic by itself: one statement, which SQLite undoes alone
-     * when it fails. It runs without a savepoint of its own, which saves two statements per task —
-     * as much as the work itself for a one-row acknowledgement.
+     * As {@link #call}, for work whose failure means the store itself failed (an insert into the
+     * log, a one-row acknowledgement): it runs without a savepoint of its own, which saves two
+     * statements per task — as much as the work itself for an acknowledgement. The price: when it
+     * throws nonetheless, the whole transaction is rolled back and every task in it fails, so no
+     * half of it is ever committed.
      */
-    <T> T callAtomic(Sync sync, Work<T> work) {
+    <T> T callWithoutSavepoint(Sync sync, Work<T> work) {
         return submit(new Task<>(sync, work, false));
     }
 
@@ -266,14 +274,16 @@ final class SqliteWriter implements AutoCloseable {
 
     private void transaction(List<Task<?>> tasks, Sync sync) {
         Set<Long> wakes = new HashSet<>();
+        List<Runnable> afterCommit = new ArrayList<>();
         try {
             useSync(sync);
             control.execute("BEGIN IMMEDIATE");
             for (Task<?> task : tasks) {
                 if (task.isolated) {
-                    runInSavepoint(task, wakes);
-                } else {
-                    run(task, wakes);
+                    runInSavepoint(task, wakes, afterCommit);
+                } else if (!run(task, wakes, afterCommit)) {
+                    throw new SQLException("a write failed without a savepoint of its own: the transaction is"
+                            + " rolled back", task.failure);
                 }
             }
             control.execute("COMMIT");
@@ -281,23 +291,25 @@ final class SqliteWriter implements AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             rollback();
             wakes.clear();
+            afterCommit.clear();
             TransportException failure = new TransportException("the embedded store could not commit", e);
             tasks.forEach(task -> task.failIfPending(failure));
         }
+        afterCommit.forEach(Runnable::run);
         wakes.forEach(signals::raise);
         tasks.forEach(Task::finish);
     }
 
-    private void runInSavepoint(Task<?> task, Set<Long> wakes) throws SQLException {
+    private void runInSavepoint(Task<?> task, Set<Long> wakes, List<Runnable> afterCommit) throws SQLException {
         control.execute("SAVEPOINT task");
-        if (!run(task, wakes)) {
+        if (!run(task, wakes, afterCommit)) {
             control.execute("ROLLBACK TO task");
         }
         control.execute("RELEASE task");
     }
 
     /** Runs a task's work; a failure fails the task only. Returns whether it succeeded. */
-    private boolean run(Task<?> task, Set<Long> wakes) {
+    private boolean run(Task<?> task, Set<Long> wakes, List<Runnable> afterCommit) {
         Tx tx = new Tx(connection, statements);
         try {
             task.runIn(tx);
@@ -310,6 +322,7 @@ final class SqliteWriter implements AutoCloseable {
             return false;
         }
         wakes.addAll(tx.wakes);
+        afterCommit.addAll(tx.afterCommit);
         return true;
     }
 
