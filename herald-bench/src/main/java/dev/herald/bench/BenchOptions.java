@@ -1,6 +1,7 @@
 package dev.herald.bench;
 
 import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * The arguments of {@code herald bench embedded}.
@@ -29,30 +30,15 @@ record BenchOptions(int events, int publishers, int rate, int seconds, Path data
                               directory); it is deleted afterwards either way""";
 
     static BenchOptions parse(String[] args) {
-        Builder b = new Builder();
-        b.help = Args.parse(args, "embedded", (name, value) -> {
-            switch (name) {
-                case "--events" -> b.events = Args.positive(name, value);
-                case "--publishers" -> b.publishers = Args.positive(name, value);
-                case "--rate" -> b.rate = Args.positive(name, value);
-                case "--seconds" -> b.seconds = Args.positive(name, value);
-                case "--data" -> b.data = Path.of(value);
-                default -> throw new IllegalArgumentException("unknown argument " + name);
-            }
-        });
-        if (b.rate > 1_000_000_000) {
+        BenchArgs options = BenchArgs.parse("embedded", args,
+                Set.of("--events", "--publishers", "--rate", "--seconds", "--data"));
+        int rate = options.positive("--rate", DEFAULT_RATE);
+        if (rate > 1_000_000_000) {
             throw new IllegalArgumentException("--rate must be at most 1000000000");
         }
-        return new BenchOptions(b.events, b.publishers, b.rate, b.seconds, b.data, b.help);
-    }
-
-    /** The options as they are read. */
-    private static final class Builder {
-        int events = DEFAULT_EVENTS;
-        int publishers = DEFAULT_PUBLISHERS;
-        int rate = DEFAULT_RATE;
-        int seconds = DEFAULT_SECONDS;
-        Path data;
-        boolean help;
+        String data = options.text("--data", null);
+        return new BenchOptions(options.positive("--events", DEFAULT_EVENTS),
+                options.positive("--publishers", DEFAULT_PUBLISHERS), rate,
+                options.positive("--seconds", DEFAULT_SECONDS), data == null ? null : Path.of(data), options.help());
     }
 }

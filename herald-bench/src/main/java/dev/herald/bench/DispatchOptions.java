@@ -1,6 +1,7 @@
 package dev.herald.bench;
 
 import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * The arguments of {@code herald bench dispatch}.
@@ -34,48 +35,33 @@ record DispatchOptions(int backlog, int lowRate, int highRate, int seconds, int 
                               directory); it is deleted afterwards either way""";
 
     static DispatchOptions parse(String[] args) {
-        Builder b = new Builder();
-        b.help = Args.parse(args, "dispatch", (name, value) -> {
-            switch (name) {
-                case "--backlog" -> b.backlog = Args.positive(name, value);
-                case "--low-rate" -> b.lowRate = Args.positive(name, value);
-                case "--high-rate" -> b.highRate = Args.positive(name, value);
-                case "--seconds" -> b.seconds = Args.positive(name, value);
-                case "--publishers" -> b.publishers = Args.positive(name, value);
-                case "--workers" -> b.workers = Args.positive(name, value);
-                case "--redis" -> b.redis(value);
-                case "--data" -> b.data = Path.of(value);
-                default -> throw new IllegalArgumentException("unknown argument " + name);
+        BenchArgs options = BenchArgs.parse("dispatch", args, Set.of("--backlog", "--low-rate", "--high-rate",
+                "--seconds", "--publishers", "--workers", "--redis", "--data"));
+        String redis = options.text("--redis", "localhost:6379");
+        String redisHost = null;
+        int redisPort = 0;
+        if (!redis.equals("none")) {
+            int colon = redis.lastIndexOf(':');
+            redisPort = colon <= 0 ? 0 : port(redis.substring(colon + 1));
+            if (redisPort == 0) {
+                throw new IllegalArgumentException("--redis must be HOST:PORT or none, not '" + redis + "'");
             }
-        });
-        return new DispatchOptions(b.backlog, b.lowRate, b.highRate, b.seconds, b.publishers, b.workers,
-                b.redisHost, b.redisPort, b.data, b.help);
+            redisHost = redis.substring(0, colon);
+        }
+        String data = options.text("--data", null);
+        return new DispatchOptions(options.positive("--backlog", 20_000), options.positive("--low-rate", 200),
+                options.positive("--high-rate", 10_000), options.positive("--seconds", 3),
+                options.positive("--publishers", 8), options.positive("--workers", 10), redisHost, redisPort,
+                data == null ? null : Path.of(data), options.help());
     }
 
-    /** The options as they are read. */
-    private static final class Builder {
-        int backlog = 20_000;
-        int lowRate = 200;
-        int highRate = 10_000;
-        int seconds = 3;
-        int publishers = 8;
-        int workers = 10;
-        String redisHost = "localhost";
-        int redisPort = 6379;
-        Path data;
-        boolean help;
-
-        void redis(String value) {
-            if (value.equals("none")) {
-                redisHost = null;
-                return;
-            }
-            int colon = value.lastIndexOf(':');
-            if (colon <= 0) {
-                throw new IllegalArgumentException("--redis must be HOST:PORT or none, got " + value);
-            }
-            redisHost = value.substring(0, colon);
-            redisPort = Args.positive("--redis port", value.substring(colon + 1));
+    /** A TCP port, or 0 when {@code text} is not one. */
+    private static int port(String text) {
+        try {
+            int port = Integer.parseInt(text);
+            return port >= 1 && port <= 65_535 ? port : 0;
+        } catch (NumberFormatException e) {
+            return 0;
         }
     }
 }
