@@ -47,7 +47,7 @@ public final class HotPaths {
 
     private static void ratio(Map<String, Double> micros, String path, String baseline) {
         if (micros.containsKey(path) && micros.containsKey(baseline)) {
-            System.out.printf(Locale.ROOT, "%-16s %8.2f us/event = %6.2fx %s (%.2f us/event, the raw baseline)%n",
+            System.out.printf(Locale.ROOT, "%-16s %9.3f us/event = %7.3fx %s (%.3f us/event, the raw baseline)%n",
                     path, micros.get(path), micros.get(path) / micros.get(baseline), baseline, micros.get(baseline));
         }
     }
