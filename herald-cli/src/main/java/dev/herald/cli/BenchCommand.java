@@ -3,6 +3,8 @@ package dev.herald.cli;
 import dev.herald.bench.Bench;
 import dev.herald.bench.ExportBench;
 import dev.herald.bench.HttpBench;
+import dev.herald.bench.KafkaBench;
+import dev.herald.bench.PostgresBench;
 import dev.herald.bench.WebhookBench;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -30,7 +32,11 @@ import picocli.CommandLine.Unmatched;
                         + "/healthz and, on PostgreSQL, raw single-row INSERT commits; the server runs in a child "
                         + "process.",
                 "webhooks: webhook delivery draining a backlog into a built-in no-op sink, against the sink's own "
-                        + "rate."},
+                        + "rate.",
+                "postgres: the transactional outbox (business row + event per transaction, consumed end to end) "
+                        + "against a hand-written SQL outbox, and publish against raw single-row INSERT commits.",
+                "kafka: publish events/s and publish->handler latency against the raw KafkaProducer and "
+                        + "KafkaConsumer with the same settings (--bootstrap HOST:PORT required)."},
         footer = {"", "Example:", "  herald bench embedded --events 50000 --publishers 32"})
 final class BenchCommand implements Callable<Integer> {
 
@@ -49,6 +55,8 @@ final class BenchCommand implements Callable<Integer> {
         all.put("export", ExportBench::run);
         all.put("http", HttpBench::run);
         all.put("webhooks", WebhookBench::run);
+        all.put("postgres", PostgresBench::run);
+        all.put("kafka", KafkaBench::run);
         return all;
     }
 
