@@ -15,6 +15,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Group commit for intake on the shared state (PostgreSQL, keys written with the events): the
@@ -25,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Each request keeps its own outcome:
  * <ul>
  *   <li>all the group's keys are inserted by one statement; a key another transaction holds makes that
- *       event a duplicate, as before;</li>
+ *       event a duplicate, as before; the events of the keys won are published with one call when the
+ *       requests share their publisher (pass the same {@link Deduplicator.TransactionalPublish} instance);</li>
  *   <li>a request whose events are invalid (refused before any SQL is sent for them) gets its
  *       {@link InvalidEventException}, and its keys are deleted again inside the group's transaction, so
  *       it leaves nothing behind while the others commit;</li>
@@ -35,6 +38,8 @@ import java.util.concurrent.TimeUnit;
  * Keys of concurrent requests never overlap: {@link Deduplicator#claim} lets only one request hold a key.
  */
 final class KeyedGroupCommit implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KeyedGroupCommit.class);
 
     /** The most requests one transaction carries. */
     static final int MAX_GROUP = 64;
@@ -119,6 +124,8 @@ final class KeyedGroupCommit implements AutoCloseable {
                 return;
             } catch (RuntimeException groupFailed) {
                 // Rolled back: nothing of the group is stored. Find out whose request it was by running each alone.
+                LOG.warn("a transaction of {} intake requests failed ({}); running each alone", group.size(),
+                        groupFailed.toString());
             }
         }
         for (Job job : group) {
@@ -147,25 +154,40 @@ final class KeyedGroupCommit implements AutoCloseable {
             List<Deduplicator.Key> allKeys = new ArrayList<>();
             group.forEach(job -> allKeys.addAll(job.keys()));
             Set<Deduplicator.Key> won = keyInsert.insert(connection, allKeys);
-            List<Outcome> outcomes = new ArrayList<>(group.size());
-            List<Deduplicator.Key> refusedKeys = new ArrayList<>();
+            List<List<CloudEvent>> toStore = new ArrayList<>(group.size());
+            List<Set<Deduplicator.Key>> mine = new ArrayList<>(group.size());
             for (Job job : group) {
-                Set<Deduplicator.Key> mine = new HashSet<>();
-                List<CloudEvent> toStore = new ArrayList<>();
+                Set<Deduplicator.Key> keys = new HashSet<>();
+                List<CloudEvent> events = new ArrayList<>();
                 for (int i = 0; i < job.keys().size(); i++) {
                     if (won.contains(job.keys().get(i))) {
-                        mine.add(job.keys().get(i));
-                        toStore.add(job.events().get(i));
+                        keys.add(job.keys().get(i));
+                        events.add(job.events().get(i));
                     }
                 }
+                toStore.add(events);
+                mine.add(Collections.unmodifiableSet(keys));
+            }
+            if (publishTogether(connection, group, toStore)) {
+                List<Outcome> outcomes = new ArrayList<>(group.size());
+                for (int j = 0; j < group.size(); j++) {
+                    outcomes.add(new Outcome(group.get(j), mine.get(j), null));
+                }
+                connection.commit();
+                return outcomes;
+            }
+            List<Outcome> outcomes = new ArrayList<>(group.size());
+            List<Deduplicator.Key> refusedKeys = new ArrayList<>();
+            for (int j = 0; j < group.size(); j++) {
+                Job job = group.get(j);
                 try {
-                    if (!toStore.isEmpty()) {
-                        job.publish().publish(toStore, connection);
+                    if (!toStore.get(j).isEmpty()) {
+                        job.publish().publish(toStore.get(j), connection);
                     }
-                    outcomes.add(new Outcome(job, Collections.unmodifiableSet(mine), null));
+                    outcomes.add(new Outcome(job, mine.get(j), null));
                 } catch (InvalidEventException e) {
                     // Refused by validation before any of its SQL: the transaction goes on without it.
-                    refusedKeys.addAll(mine);
+                    refusedKeys.addAll(mine.get(j));
                     outcomes.add(new Outcome(job, Set.of(), e));
                 }
             }
@@ -177,6 +199,31 @@ final class KeyedGroupCommit implements AutoCloseable {
             throw e;
         } finally {
             connection.setAutoCommit(true);
+        }
+    }
+
+    /**
+     * Publishes every job's events with one call when the jobs share their publisher (the usual case:
+     * one intake), so the transport writes them in one statement rather than one per request.
+     *
+     * @return false when some event is invalid (nothing was written: validation precedes any SQL) or the
+     *     publishers differ, so each job must be published on its own
+     */
+    private static boolean publishTogether(Connection connection, List<Job> group, List<List<CloudEvent>> toStore) {
+        Deduplicator.TransactionalPublish publish = group.getFirst().publish();
+        if (group.size() < 2 || group.stream().anyMatch(job -> job.publish() != publish)) {
+            return false;
+        }
+        List<CloudEvent> all = new ArrayList<>();
+        toStore.forEach(all::addAll);
+        if (all.isEmpty()) {
+            return true;
+        }
+        try {
+            publish.publish(all, connection);
+            return true;
+        } catch (InvalidEventException e) {
+            return false;
         }
     }
 

@@ -37,6 +37,8 @@ class KeyedGroupCommitTest {
     private static final String URL = Optional.ofNullable(System.getenv("HERALD_POSTGRES_URL"))
             .orElse("jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
     private static final int REQUESTS = 40;
+    /** One publisher for every request, as intake has: refuses a call holding a "bad" event, fails on "boom". */
+    private static final Deduplicator.TransactionalPublish PUBLISH = KeyedGroupCommitTest::store;
 
     private final String schema = "group_commit_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     private ServerDatabase db;
@@ -65,7 +67,7 @@ class KeyedGroupCommitTest {
 
     @Test
     void concurrentRequestsShareCommitsAndEachIsStoredOnce() throws Exception {
-        List<Future<Deduplicator.Claim>> requests = concurrently(REQUESTS, i -> publish(events("r" + i, 3), KeyedGroupCommitTest::store));
+        List<Future<Deduplicator.Claim>> requests = concurrently(REQUESTS, i -> publish(events("r" + i, 3), PUBLISH));
         for (Future<Deduplicator.Claim> request : requests) {
             assertThat(request.get().fresh()).hasSize(3);
         }
@@ -74,7 +76,7 @@ class KeyedGroupCommitTest {
         assertThat(count("SELECT count(DISTINCT tx) FROM stored")).as("transactions for %d requests", REQUESTS)
                 .isLessThan(REQUESTS);
 
-        Deduplicator.Claim again = publish(events("r7", 3), KeyedGroupCommitTest::store);
+        Deduplicator.Claim again = publish(events("r7", 3), PUBLISH);
         assertThat(again.fresh()).isEmpty();
         assertThat(again.duplicates()).hasSize(3);
         assertThat(count("SELECT count(*) FROM stored")).isEqualTo(REQUESTS * 3);
@@ -82,8 +84,8 @@ class KeyedGroupCommitTest {
 
     @Test
     void aRefusedRequestLeavesNothingAndFailsNoOther() throws Exception {
-        List<Future<Deduplicator.Claim>> requests = concurrently(REQUESTS, i -> publish(events("r" + i, 2),
-                i % 10 == 3 ? KeyedGroupCommitTest::refuse : KeyedGroupCommitTest::store));
+        List<Future<Deduplicator.Claim>> requests = concurrently(REQUESTS, i -> publish(events(
+                (i % 10 == 3 ? "bad" : "r") + i, 2), PUBLISH));
         for (int i = 0; i < REQUESTS; i++) {
             Future<Deduplicator.Claim> request = requests.get(i);
             if (i % 10 == 3) {
@@ -97,14 +99,14 @@ class KeyedGroupCommitTest {
         assertThat(count("SELECT count(*) FROM dedup_keys")).as("no key of a refused request")
                 .isEqualTo((REQUESTS - refused) * 2);
 
-        Deduplicator.Claim retried = publish(events("r3", 2), KeyedGroupCommitTest::store);
+        Deduplicator.Claim retried = publish(events("bad3", 2), KeyedGroupCommitTest::insert);
         assertThat(retried.fresh()).as("a refused request's keys are free for its retry").hasSize(2);
     }
 
     @Test
     void aDatabaseErrorInOneRequestFailsOnlyThatRequest() throws Exception {
-        List<Future<Deduplicator.Claim>> requests = concurrently(REQUESTS, i -> publish(events("r" + i, 1),
-                i == 5 ? KeyedGroupCommitTest::breakTransaction : KeyedGroupCommitTest::store));
+        List<Future<Deduplicator.Claim>> requests = concurrently(REQUESTS, i -> publish(events(
+                (i == 5 ? "boom" : "r") + i, 1), PUBLISH));
         for (int i = 0; i < REQUESTS; i++) {
             if (i == 5) {
                 assertThatThrownBy(requests.get(i)::get).hasMessageContaining("no_such_table");
@@ -155,6 +157,16 @@ class KeyedGroupCommitTest {
     }
 
     private static void store(List<CloudEvent> events, Connection connection) {
+        if (events.stream().anyMatch(event -> event.getId().startsWith("bad"))) {
+            throw new InvalidEventException(List.of(new Violation("data", "refused by the test", null)));
+        }
+        if (events.stream().anyMatch(event -> event.getId().startsWith("boom"))) {
+            breakTransaction(connection);
+        }
+        insert(events, connection);
+    }
+
+    private static void insert(List<CloudEvent> events, Connection connection) {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO stored (id) VALUES (?)")) {
             for (CloudEvent event : events) {
                 insert.setString(1, event.getId());
@@ -165,11 +177,7 @@ class KeyedGroupCommitTest {
         }
     }
 
-    private static void refuse(List<CloudEvent> events, Connection connection) {
-        throw new InvalidEventException(List.of(new Violation("data", "refused by the test", null)));
-    }
-
-    private static void breakTransaction(List<CloudEvent> events, Connection connection) {
+    private static void breakTransaction(Connection connection) {
         try (Statement statement = connection.createStatement()) {
             statement.execute("INSERT INTO no_such_table VALUES (1)");
         } catch (SQLException e) {
