@@ -160,7 +160,8 @@ public final class HeraldServer implements AutoCloseable {
     /** The server's state: in PostgreSQL when configured, else SQLite beside the events. */
     private static ServerDatabase openState(ServerConfig config) {
         Optional<String> url = config.stateUrl();
-        return url.isPresent() ? ServerDatabase.openPostgres(url.get(), config.stateSchema(), config.secretBox())
+        return url.isPresent() ? ServerDatabase.openPostgres(url.get(), config.stateSchema(), config.secretBox(),
+                config.get(ServerConfig.STATE_POOL_SIZE))
                 : ServerDatabase.open(config.get(ServerConfig.DATA).resolve("server.db"), config.secretBox());
     }
 
