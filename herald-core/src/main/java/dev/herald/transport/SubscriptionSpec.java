@@ -36,7 +36,7 @@ public record SubscriptionSpec(String name, String topic, StartPosition start, b
     }
 
     /** This spec with another start position. */
-    public SubscriptionSpec startingAt(StartPosition position) {
+    public SubscriptionSpec withStart(StartPosition position) {
         return new SubscriptionSpec(name, topic, position, ordered, deliveryDelay);
     }
 

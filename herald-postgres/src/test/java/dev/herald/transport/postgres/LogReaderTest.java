@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.event.EventBuilder;
 import dev.herald.event.JsonEvents;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.LogEntry;
 import dev.herald.transport.LogPage;
 import dev.herald.transport.LogQuery;
@@ -22,7 +23,7 @@ class LogReaderTest {
         try (TestDatabase database = TestDatabase.create();
              PostgresTransport transport = PostgresTransport.open(database.jdbcUrl(), database.options())) {
             CloudEvent newest = event("newest");
-            transport.publish("events", List.of(newest));
+            transport.publish("events", EncodedEvent.all(List.of(newest)));
             // Old transaction ids of 3 and 4 digits: as text, "1000" would sort before "999".
             CloudEvent nines = event("xid-999");
             CloudEvent thousand = event("xid-1000");

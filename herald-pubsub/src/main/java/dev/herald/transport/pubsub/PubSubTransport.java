@@ -18,6 +18,7 @@ import com.google.pubsub.v1.UpdateSubscriptionRequest;
 import dev.herald.transport.Capability;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.DeadLetter;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.SubscriptionStats;
@@ -158,11 +159,11 @@ public final class PubSubTransport implements Transport {
 
     /** Publishes every event and returns once Pub/Sub acknowledged all of them. Not atomic. */
     @Override
-    public void publish(String topic, List<CloudEvent> events) {
+    public void publish(String topic, List<EncodedEvent> events) {
         lifecycle.ensureOpen();
         Names.requireLegal(topic, "topic");
         Objects.requireNonNull(events, "events");
-        for (CloudEvent event : events) {
+        for (EncodedEvent event : events) {
             Objects.requireNonNull(event, "events must not contain null");
         }
         if (events.isEmpty()) {
@@ -171,13 +172,13 @@ public final class PubSubTransport implements Transport {
         TopicName target = names.topic(topic);
         List<ApiFuture<String>> sends = new ArrayList<>(events.size());
         try {
-            for (CloudEvent event : events) {
+            for (EncodedEvent event : events) {
                 sends.add(clients.publish(target, EventCodec.encode(event).build()));
             }
             ApiFutures.allAsList(sends).get(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException | ApiException | IllegalStateException e) {
             // A failed key is paused by the client until resumed; resume it so later publishes of the key run.
-            events.forEach(event -> clients.resume(target, EventCodec.orderingKey(event)));
+            events.forEach(event -> clients.resume(target, event.orderingKeyOrEmpty()));
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new TransportException("cannot publish to " + topic + ": " + cause.getMessage(), cause);
         } catch (InterruptedException e) {

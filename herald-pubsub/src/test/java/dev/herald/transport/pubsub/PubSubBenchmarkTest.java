@@ -11,6 +11,7 @@ import dev.herald.tck.Collector;
 import dev.herald.tck.DeliveryLog;
 import dev.herald.tck.Outcome;
 import dev.herald.tck.TestEvents;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.SubscriptionSpec;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
@@ -70,7 +71,7 @@ class PubSubBenchmarkTest {
     private static List<String> throughput(PubSubTransport transport, PubSubClients raw, PubSubOptions options,
                                            String topic, String keys, Function<Integer, CloudEvent> event) {
         List<CloudEvent> events = IntStream.range(0, EVENTS).mapToObj(event::apply).toList();
-        transport.publish(topic, events.subList(0, 1)); // creates the topic
+        transport.publish(topic, EncodedEvent.all(events.subList(0, 1))); // creates the topic
         TopicName target = new Names(options.project(), options.prefix()).topic(topic);
         List<PubsubMessage> messages = events.stream().map(e -> EventCodec.encode(e).build()).toList();
         double rawBest = 0;
@@ -110,7 +111,7 @@ class PubSubBenchmarkTest {
             for (int i = 0; i < LATENCY_SAMPLES + 20; i++) {
                 CloudEvent event = TestEvents.ofStructuredSize(run, i, EVENT_BYTES);
                 long start = System.nanoTime();
-                transport.publish(topic, List.of(event));
+                transport.publish(topic, EncodedEvent.all(List.of(event)));
                 if (i >= 20) { // the first 20 warm up
                     started.put(event.getId(), start);
                     publishNanos[i - 20] = System.nanoTime() - start;
@@ -148,7 +149,7 @@ class PubSubBenchmarkTest {
 
     private static void publishHerald(PubSubTransport transport, String topic, List<CloudEvent> events) {
         for (int from = 0; from < events.size(); from += BATCH) {
-            transport.publish(topic, events.subList(from, Math.min(from + BATCH, events.size())));
+            transport.publish(topic, EncodedEvent.all(events.subList(from, Math.min(from + BATCH, events.size()))));
         }
     }
 

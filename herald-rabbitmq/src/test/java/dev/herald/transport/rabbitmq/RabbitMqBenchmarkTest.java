@@ -7,10 +7,12 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import dev.herald.event.JsonEvents;
 import dev.herald.tck.Collector;
 import dev.herald.tck.DeliveryLog;
 import dev.herald.tck.Outcome;
 import dev.herald.tck.TestEvents;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.SubscriptionSpec;
 import io.cloudevents.CloudEvent;
 import java.io.IOException;
@@ -64,8 +66,9 @@ class RabbitMqBenchmarkTest {
             }
             String exchange = new Names(OPTIONS.prefix()).exchange(topic);
             Instant now = Instant.now();
-            List<byte[]> bodies = events.stream().map(Messages::body).toList();
-            List<AMQP.BasicProperties> props = events.stream().map(e -> Messages.published(e, now)).toList();
+            List<EncodedEvent> encoded = EncodedEvent.all(events);
+            List<byte[]> bodies = encoded.stream().map(EncodedEvent::json).toList();
+            List<AMQP.BasicProperties> props = encoded.stream().map(e -> Messages.published(e, now)).toList();
             Channel raw = connection.createChannel();
             raw.confirmSelect();
 
@@ -78,7 +81,7 @@ class RabbitMqBenchmarkTest {
                 double inlineRate = rate(() -> publishRaw(raw, exchange, props, new java.util.AbstractList<>() {
                     @Override
                     public byte[] get(int index) {
-                        return Messages.body(events.get(index));
+                        return JsonEvents.write(events.get(index));
                     }
 
                     @Override
@@ -87,7 +90,7 @@ class RabbitMqBenchmarkTest {
                     }
                 }));
                 double heraldRate = rate(() -> publishHerald(transport, topic, events));
-                double encodeRate = rate(() -> events.forEach(Messages::body));
+                double encodeRate = rate(() -> events.forEach(JsonEvents::write));
                 if (round > 0) {
                     rawBest = Math.max(rawBest, rawRate);
                     inlineBest = Math.max(inlineBest, inlineRate);
@@ -128,7 +131,7 @@ class RabbitMqBenchmarkTest {
             for (int i = 0; i < LATENCY_SAMPLES + 50; i++) {
                 CloudEvent event = TestEvents.ofStructuredSize("latency", i, EVENT_BYTES);
                 long start = System.nanoTime();
-                transport.publish(topic, List.of(event));
+                transport.publish(topic, EncodedEvent.all(List.of(event)));
                 if (i >= 50) { // the first 50 warm up
                     started.put(event.getId(), start);
                     publishNanos[i - 50] = System.nanoTime() - start;
@@ -167,7 +170,7 @@ class RabbitMqBenchmarkTest {
 
     private static void publishHerald(RabbitMqTransport transport, String topic, List<CloudEvent> events) {
         for (int from = 0; from < events.size(); from += BATCH) {
-            transport.publish(topic, events.subList(from, Math.min(from + BATCH, events.size())));
+            transport.publish(topic, EncodedEvent.all(events.subList(from, Math.min(from + BATCH, events.size()))));
         }
     }
 
