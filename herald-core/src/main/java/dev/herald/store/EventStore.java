@@ -243,8 +243,9 @@ public final class EventStore implements AutoCloseable {
         if (running.containsKey(name)) {
             throw new IllegalStateException("subscription " + name + " is already running in this store");
         }
+        // The broker may evaluate what it can of the filter; the dispatcher still applies all of it.
         transport.createSubscription(new SubscriptionSpec(name, options.topic(), options.start(),
-                options.policy().orderedByKey(), options.deliveryDelay()));
+                options.policy().orderedByKey(), options.deliveryDelay(), options.filter().nativePart()));
         Dispatcher dispatcher = dispatcherFor.apply(transport.openConsumer(name));
         Subscription subscription = new Subscription(name, options, dispatcher, transport, drainTimeout,
                 () -> running.remove(name));

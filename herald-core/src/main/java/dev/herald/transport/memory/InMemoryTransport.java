@@ -24,8 +24,8 @@ import java.util.function.Supplier;
 /**
  * A thread-safe in-memory transport for tests and examples. Declares {@link Capability#ORDERING},
  * {@link Capability#REPLAY}, {@link Capability#CONSUMER_GROUPS}, {@link Capability#ATOMIC_BATCH},
- * {@link Capability#NATIVE_DELAY} and {@link Capability#QUERY}; not {@link Capability#DURABLE}:
- * nothing survives the JVM.
+ * {@link Capability#NATIVE_DELAY}, {@link Capability#NATIVE_FILTERING} and {@link Capability#QUERY};
+ * not {@link Capability#DURABLE}: nothing survives the JVM.
  *
  * <p>The data lives in an {@link InMemoryBroker}. {@code new InMemoryTransport()} brings its own;
  * transports made by {@link InMemoryBroker#connect()} share one, so closing one transport and opening
@@ -38,7 +38,9 @@ import java.util.function.Supplier;
  * with its attempt count, or waiting for a retry until an instant). An ordered subscription hands
  * out an event of key K (its {@link EncodedEvent#orderingKey}) only when no earlier event of K is
  * unsettled; events without a key are unordered. With a delivery delay an event is invisible to the
- * subscription until its publish time plus the delay. Polls wait on a condition, never spin.
+ * subscription until its publish time plus the delay. An event the subscription's
+ * {@link SubscriptionSpec#filter() native filter} rejects is passed over when the cursor reaches it,
+ * never delivered. Polls wait on a condition, never spin.
  *
  * <p>Attempts count hand-outs: 1 for the first delivery, one more after each nack, and also after a
  * delivery was released by a closing consumer. Redriven dead letters start again at attempt 1 and
@@ -48,7 +50,7 @@ public final class InMemoryTransport implements Transport {
 
     private static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.ORDERING,
             Capability.REPLAY, Capability.CONSUMER_GROUPS, Capability.ATOMIC_BATCH, Capability.NATIVE_DELAY,
-            Capability.QUERY));
+            Capability.NATIVE_FILTERING, Capability.QUERY));
 
     private final InMemoryBroker broker;
     /** Open consumers of this transport; guarded by the broker's lock. */

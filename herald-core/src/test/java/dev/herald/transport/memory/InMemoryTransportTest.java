@@ -41,7 +41,8 @@ class InMemoryTransportTest {
     void declaresEverythingButDurability() {
         assertThat(transport.name()).isEqualTo("memory");
         assertThat(transport.capabilities()).containsExactlyInAnyOrder(Capability.ORDERING, Capability.REPLAY,
-                Capability.CONSUMER_GROUPS, Capability.ATOMIC_BATCH, Capability.NATIVE_DELAY, Capability.QUERY);
+                Capability.CONSUMER_GROUPS, Capability.ATOMIC_BATCH, Capability.NATIVE_DELAY, Capability.NATIVE_FILTERING,
+                Capability.QUERY);
     }
 
     @Test

@@ -70,7 +70,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * dead-letter topic {@code <name>.dlq}; Herald's dispatcher, which gives up earlier, moves it there with its last
  * error. A retry topic and subscription {@code <name>.retry} carry redriven dead letters back to the subscription's
  * consumers. The spec's start and delivery delay are labels of the subscription; the topic and ordering are read
- * from the subscription itself, so every process sees the same definition.
+ * from the subscription itself, so every process sees the same definition. The spec's
+ * {@linkplain SubscriptionSpec#filter() native filter} becomes the subscription's Pub/Sub filter ({@code PubSubFilter}:
+ * what Pub/Sub's syntax can say of it), so Pub/Sub never delivers what it rejects (NATIVE_FILTERING; not on the
+ * emulator, which ignores filters); like ordering, it cannot change later.
  *
  * <p><b>Delivery</b> is unary pull by each consumer ({@code PubSubConsumer}): Pub/Sub's delivery attempt is the
  * attempt, nack with delay is the message's ack deadline (native, up to Pub/Sub's 600 s; longer delays are kept
@@ -124,6 +127,10 @@ public final class PubSubTransport implements Transport {
         EnumSet<Capability> declared = EnumSet.of(Capability.DURABLE, Capability.ORDERING, Capability.CONSUMER_GROUPS);
         if (canSeek()) {
             declared.add(Capability.REPLAY);
+        }
+        if (!options.emulator()) {
+            // The emulator stores a subscription's filter but delivers every message (see README-pubsub.md).
+            declared.add(Capability.NATIVE_FILTERING);
         }
         this.capabilities = Set.copyOf(declared);
     }
@@ -240,6 +247,7 @@ public final class PubSubTransport implements Transport {
                 .setTopic(names.topic(spec.topic()).toString())
                 .setAckDeadlineSeconds((int) options.ackDeadline().toSeconds())
                 .setEnableMessageOrdering(spec.ordered())
+                .setFilter(PubSubFilter.translate(spec.filter()))
                 .setDeadLetterPolicy(deadLetterPolicy)
                 .setExpirationPolicy(ExpirationPolicy.getDefaultInstance())
                 .putLabels(START_LABEL, startLabel(spec.start()))
@@ -269,6 +277,7 @@ public final class PubSubTransport implements Transport {
             throw new IllegalArgumentException("subscription " + wanted.name() + " is " + (stored.ordered() ? "" : "not ")
                     + "ordered, and Pub/Sub fixes message ordering when a subscription is created: delete it to change it");
         }
+        requireFilterKept(wanted);
         if (stored.deliveryDelay().equals(wanted.deliveryDelay())) {
             return;
         }
@@ -288,6 +297,26 @@ public final class PubSubTransport implements Transport {
             if (consumer.subscription().equals(wanted.name())) {
                 consumer.deliveryDelay(wanted.deliveryDelay());
             }
+        }
+    }
+
+    /**
+     * Pub/Sub fixes a subscription's filter at creation. Keeping it is safe when it is the wanted one, or none (every
+     * message delivered; the client filters); any other would withhold events the new filter accepts.
+     */
+    private void requireFilterKept(SubscriptionSpec wanted) {
+        String stored;
+        try {
+            stored = clients.subscriptions().getSubscription(names.subscription(wanted.name())).getFilter();
+        } catch (ApiException e) {
+            throw new TransportException("cannot read subscription " + wanted.name() + " from Pub/Sub: "
+                    + e.getMessage(), e);
+        }
+        String translated = PubSubFilter.translate(wanted.filter());
+        if (!stored.isEmpty() && !stored.equals(translated)) {
+            throw new IllegalArgumentException("subscription " + wanted.name() + " has the Pub/Sub filter '" + stored
+                    + "', and Pub/Sub fixes a subscription's filter when it is created: delete the subscription to "
+                    + "filter by '" + translated + "'");
         }
     }
 
