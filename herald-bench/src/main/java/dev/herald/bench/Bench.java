@@ -217,7 +217,7 @@ public final class Bench {
     }
 
     /** Sets the per-event loggers to WARN; returns their previous levels (empty when Logback is not the binding). */
-    private static List<Level> quietEventLogs() {
+    static List<Level> quietEventLogs() {
         List<Level> previous = new ArrayList<>();
         if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
             for (String name : QUIET_LOGGERS) {
@@ -229,7 +229,7 @@ public final class Bench {
         return previous;
     }
 
-    private static void restoreEventLogs(List<Level> levels) {
+    static void restoreEventLogs(List<Level> levels) {
         if (levels.isEmpty() || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
             return;
         }

@@ -2,6 +2,10 @@ package dev.herald.cli;
 
 import dev.herald.bench.Bench;
 import dev.herald.bench.ExportBench;
+import dev.herald.bench.HttpBench;
+import dev.herald.bench.KafkaBench;
+import dev.herald.bench.PostgresBench;
+import dev.herald.bench.WebhookBench;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,7 +27,16 @@ import picocli.CommandLine.Unmatched;
                 "embedded: durable publish throughput (1.5 KB fat events, concurrent publishers) against raw "
                         + "SQLite inserts, and publish->handler latency p50/p90/p99.",
                 "export: herald export of fat events to Parquet against DuckDB's own COPY of the same events "
-                        + "from JSONL (--events N, default 100000)."},
+                        + "from JSONL (--events N, default 100000).",
+                "http: HTTP intake (POST /v1/events, one event per request and batches) against the same server's "
+                        + "/healthz and, on PostgreSQL, raw single-row INSERT commits; the server runs in a child "
+                        + "process.",
+                "webhooks: webhook delivery draining a backlog into a built-in no-op sink, against the sink's own "
+                        + "rate.",
+                "postgres: the transactional outbox (business row + event per transaction, consumed end to end) "
+                        + "against a hand-written SQL outbox, and publish against raw single-row INSERT commits.",
+                "kafka: publish events/s and publish->handler latency against the raw KafkaProducer and "
+                        + "KafkaConsumer with the same settings (--bootstrap HOST:PORT required)."},
         footer = {"", "Example:", "  herald bench embedded --events 50000 --publishers 32"})
 final class BenchCommand implements Callable<Integer> {
 
@@ -40,6 +53,10 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, Benchmark> all = new LinkedHashMap<>();
         all.put("embedded", (args, out) -> Bench.run(prepend("embedded", args), out));
         all.put("export", ExportBench::run);
+        all.put("http", HttpBench::run);
+        all.put("webhooks", WebhookBench::run);
+        all.put("postgres", PostgresBench::run);
+        all.put("kafka", KafkaBench::run);
         return all;
     }
 

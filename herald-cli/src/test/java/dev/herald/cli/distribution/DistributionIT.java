@@ -88,7 +88,11 @@ class DistributionIT {
         try (HeraldProcess herald = HeraldProcess.serve(data).transport("rabbitmq")
                 .set("rabbitmq.uri", RabbitMqTestBroker.uri().toString()).set("rabbitmq.prefix", prefix)
                 .set("webhooks.ssrf-guard", "false").adminToken(ADMIN).start()) {
-            publishesAndDelivers(herald);
+            List<String> ids = publishesAndDelivers(herald);
+            // The stored stream reads back over HTTP: a scan of the topic's RabbitMQ stream.
+            HeraldApi.Answer page = new HeraldApi(ADMIN).get(herald, "/v1/events?limit=100");
+            assertThat(page.status()).as(page.body()).isEqualTo(200);
+            assertThat(page.json().path("events").findValuesAsText("id")).containsAll(ids);
         } finally {
             RabbitMqTestBroker.deleteEverything(RabbitMqTestBroker.uri(), prefix);
         }
@@ -108,13 +112,17 @@ class DistributionIT {
         }
     }
 
-    /** One event and a batch of two, posted over HTTP, reach a webhook subscription with valid signatures. */
-    private static void publishesAndDelivers(HeraldProcess herald) {
-        publishesAndDelivers(herald, "earliest");
+    /**
+     * One event and a batch of two, posted over HTTP, reach a webhook subscription with valid signatures.
+     *
+     * @return the ids of the three events
+     */
+    private static List<String> publishesAndDelivers(HeraldProcess herald) {
+        return publishesAndDelivers(herald, "earliest");
     }
 
     /** The same, with the subscription starting at {@code startAt}. */
-    private static void publishesAndDelivers(HeraldProcess herald, String startAt) {
+    private static List<String> publishesAndDelivers(HeraldProcess herald, String startAt) {
         HeraldApi api = new HeraldApi(ADMIN);
         try (WebhookSink sink = new WebhookSink()) {
             api.subscribeWebhook(herald, "dist-check", sink, startAt);
@@ -129,6 +137,7 @@ class DistributionIT {
                     .as(herald::tail)
                     .contains(single.get("id").asText(), batch.get(0).get("id").asText(), batch.get(1).get("id").asText()));
             assertThat(sink.badSignatures()).isZero();
+            return List.of(single.get("id").asText(), batch.get(0).get("id").asText(), batch.get(1).get("id").asText());
         }
     }
 }

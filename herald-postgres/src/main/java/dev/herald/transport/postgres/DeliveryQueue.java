@@ -58,7 +58,7 @@ final class DeliveryQueue {
     private final String leaseBuffered;
     private final String leaseHeads;
     private final String nextVisible;
-    private final String ack;
+    private final String ackBatch;
     private final String nack;
     private final String deadLetter;
     private final String release;
@@ -140,10 +140,17 @@ final class DeliveryQueue {
                 ORDER BY d.pos LIMIT ?"""));
         this.nextVisible = db.sql(
                 "SELECT min(visible_at) FROM ${s}.deliveries WHERE subscription_id = ? AND visible_at > now()");
-        // Settlements are single statements committed relaxed (see Db.RELAXED), run in auto-commit.
-        this.ack = db.sql(Db.RELAXED + """
-                DELETE FROM ${s}.deliveries
-                WHERE subscription_id = ? AND pos = ? AND leased_by = ? AND attempts = ? AND EXISTS (SELECT FROM relaxed)""");
+        // Settlements are single statements committed relaxed (see Db.RELAXED), run in auto-commit;
+        // acks come in batches (GroupCommit): one statement over arrays, one relaxed commit.
+        this.ackBatch = db.sql(Db.RELAXED + """
+                , acked AS (
+                    SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::integer[])
+                        AS a(subscription_id, pos, leased_by, attempts)
+                )
+                DELETE FROM ${s}.deliveries d USING acked a
+                WHERE d.subscription_id = a.subscription_id AND d.pos = a.pos AND d.leased_by = a.leased_by
+                  AND d.attempts = a.attempts AND EXISTS (SELECT FROM relaxed)
+                RETURNING d.subscription_id, d.pos""");
         this.nack = db.sql(Db.RELAXED + """
                 UPDATE ${s}.deliveries SET leased_by = NULL, visible_at = clock_timestamp() + ? * interval '1 microsecond'
                 WHERE subscription_id = ? AND pos = ? AND leased_by = ? AND attempts = ? AND EXISTS (SELECT FROM relaxed)""");
@@ -223,16 +230,46 @@ final class DeliveryQueue {
         return new Lease(leased, nextVisibleAt(connection, subscriptionId), behindHorizon);
     }
 
-    /** Acknowledges a lease; false when the lease is no longer this consumer's (nothing changes then). */
-    boolean ack(Connection connection, long subscriptionId, long pos, long consumerId, int attempt)
-            throws SQLException {
-        try (PreparedStatement delete = connection.prepareStatement(ack)) {
-            delete.setLong(1, subscriptionId);
-            delete.setLong(2, pos);
-            delete.setLong(3, consumerId);
-            delete.setInt(4, attempt);
-            return delete.executeUpdate() == 1;
+    /** One acknowledgement of a batch: the lease (consumer, attempt) of a subscription's delivery. */
+    record Ack(long subscriptionId, long pos, long consumerId, int attempt) {
+    }
+
+    /**
+     * Acknowledges a batch of leases in one statement, possibly of several subscriptions. Returns,
+     * per ack and in order, whether it settled its lease (false when the lease is no longer that
+     * consumer's, as for {@link #ack}); of the same lease acknowledged twice in a batch, only the
+     * first counts.
+     */
+    List<Boolean> ack(Connection connection, List<Ack> acks) throws SQLException {
+        Long[] subscriptionIds = new Long[acks.size()];
+        Long[] positions = new Long[acks.size()];
+        Long[] consumers = new Long[acks.size()];
+        Integer[] attempts = new Integer[acks.size()];
+        for (int i = 0; i < acks.size(); i++) {
+            Ack ack = acks.get(i);
+            subscriptionIds[i] = ack.subscriptionId();
+            positions[i] = ack.pos();
+            consumers[i] = ack.consumerId();
+            attempts[i] = ack.attempt();
         }
+        Set<List<Long>> deleted = new HashSet<>();
+        try (PreparedStatement delete = connection.prepareStatement(ackBatch)) {
+            delete.setArray(1, connection.createArrayOf("bigint", subscriptionIds));
+            delete.setArray(2, connection.createArrayOf("bigint", positions));
+            delete.setArray(3, connection.createArrayOf("bigint", consumers));
+            delete.setArray(4, connection.createArrayOf("integer", attempts));
+            try (ResultSet rs = delete.executeQuery()) {
+                while (rs.next()) {
+                    deleted.add(List.of(rs.getLong(1), rs.getLong(2)));
+                }
+            }
+        }
+        List<Boolean> settled = new ArrayList<>(acks.size());
+        for (Ack ack : acks) {
+            // remove: a second ack of the same delivery in this batch settled nothing
+            settled.add(deleted.remove(List.of(ack.subscriptionId(), ack.pos())));
+        }
+        return settled;
     }
 
     /** Ends a lease without settling: visible again {@code delay} from now. */

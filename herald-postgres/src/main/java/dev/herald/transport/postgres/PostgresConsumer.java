@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * One consumer of a subscription, on the transport kit's poll loop ({@link PollingConsumer}). A poll
@@ -21,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 final class PostgresConsumer extends PollingConsumer<DeliveryQueue.Lease> implements LeasedDelivery.Settler {
 
     /** What a consumer needs of its transport. */
-    record Context(Db db, DeliveryQueue queue, TopicSignals<Integer> signals, Notifier notifier, PostgresOptions options,
+    record Context(Db db, DeliveryQueue queue, GroupCommit<DeliveryQueue.Ack, Boolean> acks,
+                   TopicSignals<Integer> signals, Notifier notifier, PostgresOptions options,
                    java.util.function.Consumer<PostgresConsumer> onClose) {
     }
 
@@ -106,31 +108,34 @@ final class PostgresConsumer extends PollingConsumer<DeliveryQueue.Lease> implem
 
     @Override
     public void ack(LeasedDelivery delivery) {
+        // Concurrent acks of all consumers of the transport go together, in one statement and commit.
         // On an ordered subscription an ack releases the next event of the key.
-        settle(subscription.spec().ordered(), "acknowledging", connection -> context.queue().ack(connection,
-                subscription.id(), delivery.position(), id, delivery.attempt()));
+        DeliveryQueue.Ack ack = new DeliveryQueue.Ack(subscription.id(), delivery.position(), id, delivery.attempt());
+        settle(subscription.spec().ordered(), () -> context.acks().submit(ack));
     }
 
     @Override
     public void nack(LeasedDelivery delivery, Duration delay) {
         // Waiting consumers learn the retry's visibility time only by polling again.
-        settle(true, "nacking", connection -> context.queue().nack(connection, subscription.id(), delivery.position(), id,
-                delivery.attempt(), delay));
+        settle(true, () -> context.db().autoCommit("nacking a delivery of " + subscription.spec().name(),
+                connection -> context.queue().nack(connection, subscription.id(), delivery.position(), id,
+                        delivery.attempt(), delay)));
     }
 
     @Override
     public void deadLetter(LeasedDelivery delivery, String error) {
-        settle(subscription.spec().ordered(), "dead-lettering", connection -> context.queue().deadLetter(connection,
-                subscription.id(), delivery.position(), id, delivery.attempt(), error));
+        settle(subscription.spec().ordered(), () -> context.db().autoCommit("dead-lettering a delivery of "
+                + subscription.spec().name(), connection -> context.queue().deadLetter(connection, subscription.id(),
+                delivery.position(), id, delivery.attempt(), error)));
     }
 
     /**
      * Settles a lease, and wakes the topic's consumers when the settlement may have made something
      * deliverable to them.
      */
-    private void settle(boolean wake, String what, Db.Work<Boolean> settlement) {
+    private void settle(boolean wake, BooleanSupplier settlement) {
         settleIfOpen(() -> {
-            if (context.db().autoCommit(what + " a delivery of " + subscription.spec().name(), settlement) && wake) {
+            if (settlement.getAsBoolean() && wake) {
                 context.notifier().committed(subscription.topicId());
             }
         });

@@ -101,6 +101,11 @@ public final class PostgresTransport implements TransactionalTransport {
             Capability.ORDERING, Capability.REPLAY, Capability.CONSUMER_GROUPS, Capability.ATOMIC_BATCH,
             Capability.TRANSACTIONS, Capability.NATIVE_DELAY, Capability.QUERY));
 
+    /** Acks in one statement at most; more wait for the next. */
+    private static final int ACK_BATCH = 1_000;
+    /** Ack statements in flight at once, each on a pooled connection. */
+    private static final int ACK_FLUSHERS = 2;
+
     private final Db db;
     private final HikariDataSource ownPool;
     private final PostgresOptions options;
@@ -138,7 +143,11 @@ public final class PostgresTransport implements TransactionalTransport {
         this.queue = new DeliveryQueue(db, options);
         this.deadLetters = new DeadLetterStore(db);
         this.retention = new Retention(db, options);
-        this.consumerContext = new PostgresConsumer.Context(db, queue, signals, notifier, options, consumers::remove);
+        GroupCommit<DeliveryQueue.Ack, Boolean> acks = new GroupCommit<>(ACK_BATCH, ACK_FLUSHERS,
+                batch -> db.autoCommit("acknowledging " + batch.size() + " deliveries",
+                        connection -> queue.ack(connection, batch)));
+        this.consumerContext = new PostgresConsumer.Context(db, queue, acks, signals, notifier, options,
+                consumers::remove);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "herald-postgres-maintenance");
             thread.setDaemon(true);

@@ -18,8 +18,10 @@ class PubSubTransportConformanceTest extends TransportConformanceTest {
     }
 
     /**
-     * Pub/Sub has no backlog count in its API (only Cloud Monitoring's {@code num_undelivered_messages}, minutes
-     * late, and not in the emulator): a backlog that grows when events are published cannot be reported.
+     * Pub/Sub has no backlog count in its API (only Cloud Monitoring's {@code num_undelivered_messages}, sampled
+     * every minute and visible minutes late, and no Monitoring API in the emulator): a backlog that grows when
+     * events are published cannot be reported. Counting by pulling without acknowledging would raise delivery
+     * attempts (dead-lettering events) and hold back ordered keys. See README-pubsub.md.
      */
     @Test
     @Disabled("Pub/Sub reports a subscription's backlog only through Cloud Monitoring; see README-pubsub.md")

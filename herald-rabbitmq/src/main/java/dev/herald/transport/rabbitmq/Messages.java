@@ -38,6 +38,8 @@ final class Messages {
     static final String ERROR = "herald-error";
     static final String DEAD_AT = "herald-dead-at";
     static final String MARKER = "herald-marker";
+    /** Set by the broker on every message read from a stream: its offset. */
+    static final String STREAM_OFFSET = "x-stream-offset";
 
     /** Persistent delivery mode: the broker writes the message to disk before it confirms. */
     private static final int PERSISTENT = 2;
@@ -91,7 +93,7 @@ final class Messages {
         headers.remove("x-last-death-queue");
         headers.remove("x-last-death-reason");
         headers.remove("x-delivery-count");
-        headers.remove("x-stream-offset");
+        headers.remove(STREAM_OFFSET);
         return props.builder().headers(headers).expiration(null).build();
     }
 

@@ -6,6 +6,8 @@ import dev.herald.transport.Capability;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.DeadLetter;
 import dev.herald.transport.EncodedEvent;
+import dev.herald.transport.LogPage;
+import dev.herald.transport.LogQuery;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.SubscriptionStats;
@@ -66,16 +68,18 @@ import java.util.concurrent.TimeoutException;
  * raises the subscription's generation, so that nacked events of the old position waiting for their retry are
  * dropped when they come back; in-flight deliveries settle normally.
  *
- * <p><b>Not declared</b>: {@link Capability#ORDERING} (a quorum queue with competing consumers and nacks that
- * re-publish does not keep per-key order), {@link Capability#ATOMIC_BATCH} (above),
- * {@link Capability#TRANSACTIONS} (there is no caller's database), {@link Capability#NATIVE_FILTERING},
- * {@link Capability#QUERY}. {@link #stats} counts the broker's ready messages plus what this process's consumers
+ * <p><b>Query</b> ({@link Capability#QUERY}) is a bounded scan of the topic's stream from a cursor (a stream
+ * offset) up to a marker each page writes (see {@link #query}).
+ *
+ * <p><b>Not declared</b>: {@link Capability#ATOMIC_BATCH} (above), {@link Capability#TRANSACTIONS} (there is no
+ * caller's database), {@link Capability#NATIVE_FILTERING}. {@link #stats} counts the broker's ready messages plus what this process's consumers
  * hold; deliveries held by other processes are not seen.
  */
 public final class RabbitMqTransport implements Transport {
 
     private static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.DURABLE,
-            Capability.ORDERING, Capability.CONSUMER_GROUPS, Capability.REPLAY, Capability.NATIVE_DELAY));
+            Capability.ORDERING, Capability.CONSUMER_GROUPS, Capability.REPLAY, Capability.NATIVE_DELAY,
+            Capability.QUERY));
 
     private final RabbitMqOptions options;
     private final Connection connection;
@@ -84,6 +88,7 @@ public final class RabbitMqTransport implements Transport {
     private final Topology topology;
     private final Registry registry;
     private final StreamReplay replay;
+    private final StreamScanner scanner;
     private final DeadLetterQueue deadLetters;
     private final RabbitMqConsumer.Plumbing plumbing;
     /** This process's open consumers, with their subscriptions. */
@@ -97,6 +102,7 @@ public final class RabbitMqTransport implements Transport {
         this.publisher = new Publisher(connection, options.publisherChannels(), options.confirmTimeout());
         this.topology = new Topology(connection, names, options);
         this.replay = new StreamReplay(connection, names, publisher, options.confirmTimeout());
+        this.scanner = new StreamScanner(connection, names, topology, publisher, options.confirmTimeout());
         this.deadLetters = new DeadLetterQueue(connection, names, publisher);
         this.registry = Registry.open(connection, names.registry(), publisher, options.confirmTimeout());
         this.plumbing = new RabbitMqConsumer.Plumbing(connection, names, publisher, topology, options.prefetch());
@@ -390,6 +396,20 @@ public final class RabbitMqTransport implements Transport {
         lifecycle.ensureOpen();
         require(subscription);
         return deadLetters.discard(subscription, deadLetterIds);
+    }
+
+    /**
+     * A bounded scan of the topic's stream (see {@code StreamScanner}): each page appends a marker to the stream
+     * and reads from the cursor (or the first retained event, or a time lower bound less a minute) up to it,
+     * examining at most {@code maxScan} events. Positions are stream offsets; {@code publishedAt} is the
+     * publishing process's clock.
+     */
+    @Override
+    public LogPage query(LogQuery query) {
+        lifecycle.ensureOpen();
+        Objects.requireNonNull(query, "query");
+        Names.requireLegal("topic", query.topic());
+        return scanner.page(query, name());
     }
 
     @Override

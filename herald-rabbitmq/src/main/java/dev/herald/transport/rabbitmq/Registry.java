@@ -161,7 +161,10 @@ final class Registry implements AutoCloseable {
             } catch (IOException e) {
                 LOG.warn("skipping an unreadable record in {}: {}", stream, e.toString());
             }
-            getChannel().basicAck(envelope.getDeliveryTag(), false);
+            // Closing the transport closes the channel while the stream may still be delivering.
+            if (getChannel().isOpen()) {
+                getChannel().basicAck(envelope.getDeliveryTag(), false);
+            }
         }
     }
 

@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
 final class StreamReplay {
 
     /** Reading from a timestamp starts this much earlier: chunk precision and clock skew between hosts. */
-    private static final Duration SKEW = Duration.ofMinutes(1);
+    static final Duration SKEW = Duration.ofMinutes(1);
     private static final int BATCH = 500;
 
     private record Message(AMQP.BasicProperties props, byte[] body) {
@@ -72,16 +72,19 @@ final class StreamReplay {
         Instant notBefore = from instanceof StartPosition.At at ? at.timestamp() : Instant.MIN;
         BlockingQueue<Message> received = new LinkedBlockingQueue<>();
         Channel channel = null;
+        String tag = null;
         try {
             channel = connection.createChannel();
             channel.basicQos(BATCH * 2);
             Channel reading = channel;
-            channel.basicConsume(stream, false, Map.of("x-stream-offset", offset), new DefaultConsumer(channel) {
+            tag = channel.basicConsume(stream, false, Map.of("x-stream-offset", offset), new DefaultConsumer(channel) {
                 @Override
                 public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body)
                         throws IOException {
                     received.add(new Message(props, body));
-                    reading.basicAck(envelope.getDeliveryTag(), false);
+                    if (reading.isOpen()) {
+                        reading.basicAck(envelope.getDeliveryTag(), false);
+                    }
                 }
             });
             int copied = 0;
@@ -118,7 +121,7 @@ final class StreamReplay {
             throw new TransportException("interrupted while replaying stream " + stream, e);
         } finally {
             if (channel != null) {
-                Publisher.closeQuietly(channel);
+                StreamScanner.stopReading(channel, tag);
             }
         }
     }

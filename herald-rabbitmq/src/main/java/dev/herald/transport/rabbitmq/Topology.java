@@ -193,6 +193,19 @@ final class Topology {
         }
     }
 
+    /** Whether the queue or stream exists. */
+    boolean exists(String queue) {
+        try {
+            run("inspect queue " + queue, ch -> ch.queueDeclarePassive(queue));
+            return true;
+        } catch (TransportException e) {
+            if (notFound(e)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     void purge(String queue) {
         try {
             run("purge queue " + queue, ch -> ch.queuePurge(queue));
