@@ -1,6 +1,7 @@
 package dev.herald.transport.rabbitmq;
 
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.AlreadyClosedException;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
@@ -23,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,7 +78,7 @@ final class StreamScanner {
     LogPage page(LogQuery query, String transport) {
         long after = parse(query.after(), transport);
         String stream = names.stream(query.topic());
-        if (!topology.exists(stream)) {
+        if (!topology.topicExists(query.topic())) {
             // An unknown topic reads as empty; its cursor starts at the first offset the stream will have.
             return new LogPage(List.of(), encode(Math.max(after, 0)), LogPage.End.CAUGHT_UP, 0);
         }
@@ -84,10 +86,11 @@ final class StreamScanner {
         publisher.publish(List.of(new Publisher.Outgoing("", stream, Messages.marker(token), new byte[0])));
         Channel channel = null;
         String tag = null;
+        AtomicBoolean reading = new AtomicBoolean(true);
         try {
             channel = connection.createChannel();
             BlockingDeque<Message> received = new LinkedBlockingDeque<>();
-            tag = consume(channel, stream, start(query, after), received);
+            tag = consume(channel, stream, start(query, after), received, reading);
             return new Scan(query, stream, token, received, Math.max(after, 0)).run();
         } catch (IOException e) {
             throw new TransportException("cannot query stream " + stream + ": " + Topology.rootMessage(e), e);
@@ -95,6 +98,8 @@ final class StreamScanner {
             Thread.currentThread().interrupt();
             throw new TransportException("interrupted while querying stream " + stream, e);
         } finally {
+            // No more credit: the broker stops streaming at once, so the cancel is not queued behind deliveries.
+            reading.set(false);
             if (channel != null) {
                 stopReading(channel, tag);
             }
@@ -130,20 +135,25 @@ final class StreamScanner {
         return Date.from(early.isBefore(Instant.EPOCH) ? Instant.EPOCH : early);
     }
 
-    /** Starts reading the stream into {@code received}; returns the consumer tag. */
-    private static String consume(Channel channel, String stream, Object offset, BlockingDeque<Message> received)
-            throws IOException {
+    /** Starts reading the stream into {@code received} while {@code reading}; returns the consumer tag. */
+    private static String consume(Channel channel, String stream, Object offset, BlockingDeque<Message> received,
+                                  AtomicBoolean reading) throws IOException {
         channel.basicQos(PREFETCH);
         return channel.basicConsume(stream, false, Map.of("x-stream-offset", offset), new DefaultConsumer(channel) {
             @Override
             public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body)
                     throws IOException {
+                if (!reading.get()) {
+                    return;
+                }
                 long at = Messages.number(props, Messages.STREAM_OFFSET).orElseThrow(() -> new IOException(
                         "a message of stream " + stream + " carries no " + Messages.STREAM_OFFSET + " header"));
                 received.add(new Message(at, props, body));
                 // A stream's acknowledgement only returns credit: the next messages flow.
-                if (channel.isOpen()) {
+                try {
                     channel.basicAck(envelope.getDeliveryTag(), false);
+                } catch (AlreadyClosedException e) {
+                    // The page ended and closed the channel meanwhile.
                 }
             }
         });

@@ -193,6 +193,11 @@ final class Topology {
         }
     }
 
+    /** Whether the topic's stream exists: known without a round trip when this process declared it. */
+    boolean topicExists(String topic) {
+        return topics.contains(topic) || exists(names.stream(topic));
+    }
+
     /** Whether the queue or stream exists. */
     boolean exists(String queue) {
         try {
