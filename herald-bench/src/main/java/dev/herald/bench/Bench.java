@@ -97,7 +97,7 @@ public final class Bench {
 
         void run() throws Exception {
             List<Level> levels = quietEventLogs();
-            Path dir = directory();
+            Path dir = directory(options.data());
             try {
                 measure(dir);
             } finally {
@@ -174,14 +174,14 @@ public final class Bench {
             List<CloudEvent> warmupEvents = fat.events(next, warmLatency);
             List<CloudEvent> measuredEvents = fat.events(next + warmLatency, measured);
             embedded = HeraldRuns.publishToHandler(EmbeddedTransport.open(dir.resolve("latency.db")), registry,
-                    warmupEvents, measuredEvents, options.rate(), settle);
+                    warmupEvents, measuredEvents, options.rate(), 1, settle);
             latencyRow("embedded", embedded);
             gc();
             HeraldRuns.Latency memory = HeraldRuns.publishToHandler(new InMemoryTransport(), registry,
-                    warmupEvents, measuredEvents, options.rate(), settle);
+                    warmupEvents, measuredEvents, options.rate(), 1, settle);
             latencyRow("memory (reference)", memory);
             out.printf(Locale.ROOT, "   one publishing thread at a fixed rate for %d s after %d warm-up events;"
-                    + " from the publish call to the handler%n", options.seconds(), warmLatency);
+                    + " from the instant each event was due to the handler%n", options.seconds(), warmLatency);
             out.flush();
         }
 
@@ -206,14 +206,15 @@ public final class Bench {
                 throw new IllegalStateException(what + " stored " + count + " events, expected " + expected);
             }
         }
+    }
 
-        private Path directory() throws IOException {
-            if (options.data() == null) {
-                return Files.createTempDirectory("herald-bench-");
-            }
-            Files.createDirectories(options.data());
-            return Files.createTempDirectory(options.data(), "herald-bench-");
+    /** A fresh directory for a run's files: in {@code data} when given, else a temp directory. */
+    static Path directory(Path data) throws IOException {
+        if (data == null) {
+            return Files.createTempDirectory("herald-bench-");
         }
+        Files.createDirectories(data);
+        return Files.createTempDirectory(data, "herald-bench-");
     }
 
     /** Sets the per-event loggers to WARN; returns their previous levels (empty when Logback is not the binding). */
@@ -238,7 +239,7 @@ public final class Bench {
         }
     }
 
-    private static String logState() {
+    static String logState() {
         boolean noisy = Stream.of(QUIET_LOGGERS).anyMatch(name -> LoggerFactory.getLogger(name).isInfoEnabled());
         return noisy
                 ? "WARNING: herald.publish/herald.dispatch log every event at INFO; figures include that cost"
@@ -249,7 +250,7 @@ public final class Bench {
         System.gc();
     }
 
-    private static void deleteRecursively(Path dir) {
+    static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

@@ -1,6 +1,7 @@
 package dev.herald.bench;
 
 import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * The arguments of {@code herald bench embedded}.
@@ -29,54 +30,15 @@ record BenchOptions(int events, int publishers, int rate, int seconds, Path data
                               directory); it is deleted afterwards either way""";
 
     static BenchOptions parse(String[] args) {
-        int events = DEFAULT_EVENTS;
-        int publishers = DEFAULT_PUBLISHERS;
-        int rate = DEFAULT_RATE;
-        int seconds = DEFAULT_SECONDS;
-        Path data = null;
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (i == 0 && arg.equals("embedded")) {
-                continue;
-            }
-            if (arg.equals("--help") || arg.equals("-h")) {
-                return new BenchOptions(events, publishers, rate, seconds, data, true);
-            }
-            String name = arg;
-            String value;
-            int equals = arg.indexOf('=');
-            if (arg.startsWith("--") && equals > 0) {
-                name = arg.substring(0, equals);
-                value = arg.substring(equals + 1);
-            } else if (i + 1 < args.length) {
-                value = args[++i];
-            } else {
-                throw new IllegalArgumentException(arg.startsWith("--") ? arg + " needs a value" : "unknown argument " + arg);
-            }
-            switch (name) {
-                case "--events" -> events = positive(name, value);
-                case "--publishers" -> publishers = positive(name, value);
-                case "--rate" -> rate = positive(name, value);
-                case "--seconds" -> seconds = positive(name, value);
-                case "--data" -> data = Path.of(value);
-                default -> throw new IllegalArgumentException("unknown argument " + name);
-            }
-        }
+        BenchArgs options = BenchArgs.parse("embedded", args,
+                Set.of("--events", "--publishers", "--rate", "--seconds", "--data"));
+        int rate = options.positive("--rate", DEFAULT_RATE);
         if (rate > 1_000_000_000) {
             throw new IllegalArgumentException("--rate must be at most 1000000000");
         }
-        return new BenchOptions(events, publishers, rate, seconds, data, false);
-    }
-
-    private static int positive(String name, String value) {
-        try {
-            int n = Integer.parseInt(value.replace("_", ""));
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException(name + " must be a positive whole number, got " + value);
+        String data = options.text("--data", null);
+        return new BenchOptions(options.positive("--events", DEFAULT_EVENTS),
+                options.positive("--publishers", DEFAULT_PUBLISHERS), rate,
+                options.positive("--seconds", DEFAULT_SECONDS), data == null ? null : Path.of(data), options.help());
     }
 }

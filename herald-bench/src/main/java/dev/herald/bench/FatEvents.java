@@ -21,9 +21,10 @@ import java.util.Locale;
  * every event lands near {@link #TARGET_BYTES}. Each event has its own id, subject and url; all are
  * valid under the catalog schema (checked on construction).
  */
-final class FatEvents {
+public final class FatEvents {
 
-    static final String TYPE = "vulnerabilities.new_finding";
+    /** The type of every event: a GitLab vulnerability finding. */
+    public static final String TYPE = "vulnerabilities.new_finding";
     /** The size aimed at: 1.5 KiB of structured JSON. */
     static final int TARGET_BYTES = 1536;
     /** The sizes accepted as "about 1.5 KB"; anything else fails the run. */
@@ -46,7 +47,8 @@ final class FatEvents {
     /** Appended to the title so that events reach {@link #TARGET_BYTES}; set once by calibration. */
     private String titlePad = "";
 
-    FatEvents(SchemaRegistry registry) {
+    /** Events valid under {@code registry}'s {@value #TYPE} schema, calibrated to about 1.5 KB. */
+    public FatEvents(SchemaRegistry registry) {
         this.registry = registry;
         CloudEvent probe = event(0);
         int missing = TARGET_BYTES - size(probe);
@@ -65,7 +67,7 @@ final class FatEvents {
     }
 
     /** The n-th event: its own id (UUIDv7), subject, url and identifier values. */
-    CloudEvent event(long n) {
+    public CloudEvent event(long n) {
         long vulnerability = FIRST_VULNERABILITY + n;
         String url = "https://gitlab.example.com/toolbox/gitlab-smoke-tests/-/security/vulnerabilities/" + vulnerability;
         ObjectNode data = MAPPER.createObjectNode();

@@ -9,19 +9,11 @@ import io.cloudevents.CloudEvent;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.locks.LockSupport;
 
 /** The Herald measurements: publish throughput and publish-to-handler latency through an {@link EventStore}. */
 final class HeraldRuns {
@@ -84,71 +76,18 @@ final class HeraldRuns {
     }
 
     /**
-     * One subscription whose handler records {@code System.nanoTime()} minus the time its event's
-     * publish call started (kept in a map keyed by event id); one thread publishing {@code measured}
-     * at a fixed rate. {@code warmup} events go first at the same rate and are waited for, but not
-     * recorded. Duplicated deliveries are counted once.
+     * One subscription on {@code transport} whose handler reports each event to a {@link LatencyRun},
+     * and {@code publishers} threads publishing through the store at {@code rate} events per second
+     * in all.
      */
     static Latency publishToHandler(Transport transport, SchemaRegistry registry, List<CloudEvent> warmup,
-                                    List<CloudEvent> measured, int rate, Duration settle) throws InterruptedException {
-        Map<String, Long> sentAt = new ConcurrentHashMap<>();
-        Set<String> warming = ConcurrentHashMap.newKeySet();
-        warmup.forEach(event -> warming.add(event.getId()));
-        CountDownLatch warmed = new CountDownLatch(warmup.size());
-        CountDownLatch done = new CountDownLatch(measured.size());
-        AtomicLongArray latencies = new AtomicLongArray(measured.size());
-        AtomicInteger received = new AtomicInteger();
+                                    List<CloudEvent> measured, int rate, int publishers, Duration settle)
+            throws Exception {
+        LatencyRun run = new LatencyRun(warmup, measured);
         try (EventStore store = store(transport, registry)) {
-            store.subscribe("bench-latency", event -> {
-                long now = System.nanoTime();
-                Long sent = sentAt.remove(event.getId());
-                if (sent != null) {
-                    latencies.set(received.getAndIncrement(), now - sent);
-                    done.countDown();
-                } else if (warming.remove(event.getId())) {
-                    warmed.countDown();
-                }
-            }, SubscribeOptions.forTypes(FatEvents.TYPE).startAt(StartPosition.EARLIEST));
-
-            publishAtRate(store, warmup, rate, null);
-            warmed.await(settle.toMillis(), TimeUnit.MILLISECONDS);
-            long elapsed = publishAtRate(store, measured, rate, sentAt);
-            done.await(settle.toMillis(), TimeUnit.MILLISECONDS);
-
-            int count = received.get();
-            long[] sorted = new long[count];
-            for (int i = 0; i < count; i++) {
-                sorted[i] = latencies.get(i);
-            }
-            Arrays.sort(sorted);
-            double achieved = measured.size() <= 1 ? rate : (measured.size() - 1) / (elapsed / 1e9);
-            return new Latency(measured.size(), achieved, sorted);
+            store.subscribe("bench-latency", run::handled,
+                    SubscribeOptions.forTypes(FatEvents.TYPE).startAt(StartPosition.EARLIEST));
+            return run.run(rate, publishers, () -> store::publish, settle);
         }
-    }
-
-    /**
-     * Publishes event i at {@code start + i / rate}, from the calling thread; an event whose slot has
-     * passed (the previous publish took longer than the period) goes at once.
-     *
-     * @return nanoseconds from the first publish call to the start of the last
-     */
-    private static long publishAtRate(EventStore store, List<CloudEvent> events, int rate, Map<String, Long> sentAt) {
-        long period = 1_000_000_000L / rate;
-        long start = System.nanoTime();
-        long last = start;
-        for (int i = 0; i < events.size(); i++) {
-            long slot = start + i * period;
-            long wait;
-            while ((wait = slot - System.nanoTime()) > 0) {
-                LockSupport.parkNanos(wait);
-            }
-            CloudEvent event = events.get(i);
-            last = System.nanoTime();
-            if (sentAt != null) {
-                sentAt.put(event.getId(), last);
-            }
-            store.publish(event);
-        }
-        return last - start;
     }
 }

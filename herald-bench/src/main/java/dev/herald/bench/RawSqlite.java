@@ -1,5 +1,8 @@
 package dev.herald.bench;
 
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.format.EventFormat;
+import io.cloudevents.jackson.JsonFormat;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -97,6 +100,27 @@ final class RawSqlite {
                 }
                 insert.executeBatch();
                 control.execute("COMMIT");
+            }
+            return System.nanoTime() - began;
+        }
+    }
+
+    /**
+     * The read ceiling of dispatch: one thread reading every row of a store's {@code events} table in
+     * sequence order and decoding each into a {@link CloudEvent}, which is the least a consumer must
+     * do per event; no leases, no acknowledgements.
+     *
+     * @return the elapsed nanoseconds; {@code decoded} sees every event
+     */
+    static long readAndDecode(Path file, java.util.function.Consumer<CloudEvent> decoded) throws SQLException {
+        EventFormat format = new JsonFormat();
+        try (Connection connection = open(file);
+             Statement statement = connection.createStatement()) {
+            long began = System.nanoTime();
+            try (var rs = statement.executeQuery("SELECT seq, data FROM events ORDER BY seq")) {
+                while (rs.next()) {
+                    decoded.accept(format.deserialize(rs.getBytes(2)));
+                }
             }
             return System.nanoTime() - began;
         }

@@ -1,5 +1,7 @@
 package dev.herald.bench;
 
+import static dev.herald.bench.BenchOutput.figures;
+import static dev.herald.bench.BenchOutput.line;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -15,8 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Runs the whole benchmark with tiny numbers: every figure is printed and positive. No timing is asserted. */
 class BenchSmokeTest {
-
-    private static final Pattern NUMBER = Pattern.compile("-?[0-9][0-9,]*(?:\\.[0-9]+)?|NaN");
 
     @TempDir
     Path data;
@@ -58,22 +58,5 @@ class BenchSmokeTest {
         int exit = Bench.run(new String[] {"--events", "0"}, new PrintStream(buffer, true, StandardCharsets.UTF_8));
         assertThat(exit).isEqualTo(2);
         assertThat(buffer.toString(StandardCharsets.UTF_8)).contains("--events must be a positive").contains("Usage:");
-    }
-
-    private static String line(List<String> lines, String label) {
-        return lines.stream().filter(l -> l.strip().startsWith(label)).findFirst()
-                .orElseThrow(() -> new AssertionError("no line starting with '" + label + "' in\n"
-                        + String.join("\n", lines)));
-    }
-
-    /** The last {@code count} numbers of a line (labels may hold numbers too). */
-    private static List<Double> figures(String line, int count) {
-        Matcher matcher = NUMBER.matcher(line);
-        List<Double> all = new java.util.ArrayList<>();
-        while (matcher.find()) {
-            all.add(Double.parseDouble(matcher.group().replace(",", "")));
-        }
-        assertThat(all).as(line).hasSizeGreaterThanOrEqualTo(count);
-        return all.subList(all.size() - count, all.size());
     }
 }

@@ -1,6 +1,7 @@
 package dev.herald.cli;
 
 import dev.herald.bench.Bench;
+import dev.herald.bench.DispatchBench;
 import dev.herald.bench.ExportBench;
 import dev.herald.bench.HttpBench;
 import dev.herald.bench.KafkaBench;
@@ -26,6 +27,9 @@ import picocli.CommandLine.Unmatched;
                         + "'herald bench WHAT --help' lists WHAT's options.",
                 "embedded: durable publish throughput (1.5 KB fat events, concurrent publishers) against raw "
                         + "SQLite inserts, and publish->handler latency p50/p90/p99.",
+                "dispatch: one and four subscriptions draining a backlog with a no-op handler, and publish->handler "
+                        + "latency at a low and a high rate, against raw SQLite reads and one Redis job per "
+                        + "subscriber per event (Sidekiq's model).",
                 "export: herald export of fat events to Parquet against DuckDB's own COPY of the same events "
                         + "from JSONL (--events N, default 100000).",
                 "http: HTTP intake (POST /v1/events, one event per request and batches) against the same server's "
@@ -52,6 +56,7 @@ final class BenchCommand implements Callable<Integer> {
     private static Map<String, Benchmark> benchmarks() {
         Map<String, Benchmark> all = new LinkedHashMap<>();
         all.put("embedded", (args, out) -> Bench.run(prepend("embedded", args), out));
+        all.put("dispatch", DispatchBench::run);
         all.put("export", ExportBench::run);
         all.put("http", HttpBench::run);
         all.put("webhooks", WebhookBench::run);

@@ -35,6 +35,8 @@ public final class Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
     private static final int MAX_ERROR_CHARS = 4000;
+    /** Events polled per free capacity permit, for handlers taking one event a call. */
+    private static final int EVENTS_PER_FREE_PERMIT = 4;
 
     private final String subscription;
     private final Consumer consumer;
@@ -42,8 +44,15 @@ public final class Dispatcher {
     private final Invocation invocation;
     private final DeliveryPolicy policy;
     private final DispatchObserver observer;
-    /** One permit per handler call that may run now; all permits back means nothing is in flight. */
+    /** One permit per handler call that may run now; all permits back means no handler runs. */
     private final Semaphore capacity;
+    /**
+     * One permit per call whose deliveries may be unsettled (handler running, or returned and its
+     * ack on the way); all permits back means nothing is in flight. A handler call gives its
+     * capacity back as soon as it returns, so the next call need not wait for the store to commit
+     * this one's ack; this bounds how many such acks may be pending.
+     */
+    private final Semaphore unsettled;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition resumed = lock.newCondition();
     private volatile boolean running;
@@ -59,6 +68,7 @@ public final class Dispatcher {
         this.policy = Objects.requireNonNull(policy);
         this.observer = Objects.requireNonNull(observer);
         this.capacity = new Semaphore(policy.concurrency());
+        this.unsettled = new Semaphore(maxUnsettled(policy));
     }
 
     /** A dispatcher calling {@code handler} once per event. */
@@ -121,10 +131,10 @@ public final class Dispatcher {
         }
         pollerThread.interrupt();
         pollerThread.join();
-        boolean drained = capacity.tryAcquire(policy.concurrency(), drainTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        boolean drained = unsettled.tryAcquire(maxUnsettled(policy), drainTimeout.toNanos(), TimeUnit.NANOSECONDS);
         consumer.close();
         if (drained) {
-            capacity.release(policy.concurrency());
+            unsettled.release(maxUnsettled(policy));
         } else {
             LOG.warn("subscription {}: handlers still running after {}; their events will be redelivered",
                     subscription, drainTimeout);
@@ -139,14 +149,17 @@ public final class Dispatcher {
                 awaitNotPaused();
                 capacity.acquire();
                 reserved = 1 + drainAvailable(invocation.maxCalls(policy) - 1);
-                List<Delivery> deliveries = consumer.poll(reserved * invocation.eventsPerCall(policy), POLL_TIMEOUT);
+                List<Delivery> deliveries = consumer.poll(invocation.pollSize(policy, reserved), POLL_TIMEOUT);
                 // A pause can arrive while the poll waits: hold what it returned until resumed. If the
                 // dispatcher stops meanwhile, closing the consumer releases them for redelivery.
                 awaitNotPaused();
                 if (!running) {
                     return;
                 }
-                reserved -= invocation.dispatch(this, deliveries);
+                reserved -= invocation.dispatch(this, deliveries, reserved);
+                if (Thread.currentThread().isInterrupted()) {
+                    return;
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -169,6 +182,21 @@ public final class Dispatcher {
             taken++;
         }
         return taken;
+    }
+
+    /** Waits for a capacity permit; false, with the interrupt flag set, when interrupted (stopping). */
+    private boolean awaitCapacity() {
+        try {
+            capacity.acquire();
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static int maxUnsettled(DeliveryPolicy policy) {
+        return policy.concurrency() * EVENTS_PER_FREE_PERMIT;
     }
 
     private void awaitNotPaused() throws InterruptedException {
@@ -205,15 +233,43 @@ public final class Dispatcher {
         return passed;
     }
 
-    /** Runs work on a new virtual thread that gives its capacity permit back when done. */
-    private void runAsync(Runnable work) {
+    /**
+     * Runs a call on a new virtual thread, on a capacity permit the caller holds. It first waits for an
+     * {@link #unsettled} permit (false, with the interrupt flag set, when interrupted: the caller's
+     * permit goes back and nothing runs). Both permits go back when the call is done, the capacity
+     * one earlier if the call says its handler returned.
+     */
+    private boolean runAsync(java.util.function.Consumer<Call> work) {
+        try {
+            unsettled.acquire();
+        } catch (InterruptedException e) {
+            capacity.release();
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        Call call = new Call();
         Thread.ofVirtual().name("herald-handler-" + subscription).start(() -> {
             try {
-                work.run();
+                work.accept(call);
             } finally {
-                capacity.release();
+                call.handlerReturned();
+                unsettled.release();
             }
         });
+        return true;
+    }
+
+    /** One handler call's hold on the capacity, given back once. */
+    private final class Call {
+        private boolean capacityReturned;
+
+        /** The handler returned: another call may start while this one settles. */
+        void handlerReturned() {
+            if (!capacityReturned) {
+                capacityReturned = true;
+                capacity.release();
+            }
+        }
     }
 
     private void succeeded(Delivery delivery, long startNanos) {
@@ -251,11 +307,16 @@ public final class Dispatcher {
         /** The most handler calls one poll may feed. */
         int maxCalls(DeliveryPolicy policy);
 
-        /** Events one handler call takes. */
-        int eventsPerCall(DeliveryPolicy policy);
+        /** How many events to poll for when {@code reserved} capacity permits are in hand. */
+        int pollSize(DeliveryPolicy policy, int reserved);
 
-        /** Starts handler calls for the deliveries; returns how many capacity permits they took. */
-        int dispatch(Dispatcher dispatcher, List<Delivery> deliveries);
+        /**
+         * Starts handler calls for the deliveries, first on the {@code reserved} permits, then on
+         * permits it waits for; returns how many of the reserved ones it used. When interrupted while
+         * waiting, it starts no more calls and returns with the thread's interrupt flag set: the
+         * deliveries not started stay leased until the consumer closes and releases them.
+         */
+        int dispatch(Dispatcher dispatcher, List<Delivery> deliveries, int reserved);
     }
 
     private record Single(EventHandler handler) implements Invocation {
@@ -265,30 +326,50 @@ public final class Dispatcher {
             return policy.concurrency();
         }
 
+        /**
+         * A few events per free permit: one poll (one lease, one round trip to the store) then feeds
+         * several handler calls in turn, while the calls of the previous poll finish. Tied to the free
+         * permits, so slow handlers, which leave few free, do not keep many deliveries waiting here
+         * under a lease.
+         */
         @Override
-        public int eventsPerCall(DeliveryPolicy policy) {
-            return 1;
+        public int pollSize(DeliveryPolicy policy, int reserved) {
+            return reserved * EVENTS_PER_FREE_PERMIT;
         }
 
         @Override
-        public int dispatch(Dispatcher dispatcher, List<Delivery> deliveries) {
+        public int dispatch(Dispatcher dispatcher, List<Delivery> deliveries, int reserved) {
             List<Delivery> passed = dispatcher.passFilter(deliveries);
+            int used = 0;
             for (Delivery delivery : passed) {
-                dispatcher.runAsync(() -> handle(dispatcher, delivery));
+                if (used < reserved) {
+                    used++;
+                } else if (!dispatcher.awaitCapacity()) {
+                    break;
+                }
+                if (!dispatcher.runAsync(call -> handle(dispatcher, delivery, call))) {
+                    break;
+                }
             }
-            return passed.size();
+            return used;
         }
 
-        private void handle(Dispatcher dispatcher, Delivery delivery) {
+        private void handle(Dispatcher dispatcher, Delivery delivery, Call call) {
             long start = System.nanoTime();
+            Throwable error = null;
             try {
                 Provenance.handling(delivery.event(), () -> {
                     handler.handle(delivery.event());
                     return null;
                 });
-                dispatcher.succeeded(delivery, start);
             } catch (Exception | Error e) {
-                dispatcher.failed(delivery, e, start);
+                error = e;
+            }
+            call.handlerReturned();
+            if (error == null) {
+                dispatcher.succeeded(delivery, start);
+            } else {
+                dispatcher.failed(delivery, error, start);
             }
         }
     }
@@ -301,17 +382,18 @@ public final class Dispatcher {
         }
 
         @Override
-        public int eventsPerCall(DeliveryPolicy policy) {
+        public int pollSize(DeliveryPolicy policy, int reserved) {
             return policy.groupSize();
         }
 
         @Override
-        public int dispatch(Dispatcher dispatcher, List<Delivery> deliveries) {
+        public int dispatch(Dispatcher dispatcher, List<Delivery> deliveries, int reserved) {
             List<Delivery> passed = dispatcher.passFilter(deliveries);
             if (passed.isEmpty()) {
                 return 0;
             }
-            dispatcher.runAsync(() -> handle(dispatcher, passed));
+            // The permit is used either way: the call holds it, or runAsync gave it back.
+            dispatcher.runAsync(call -> handle(dispatcher, passed));
             return 1;
         }
 

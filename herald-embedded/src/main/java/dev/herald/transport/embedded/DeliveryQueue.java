@@ -90,6 +90,9 @@ final class DeliveryQueue {
     private static final String RELEASE_ALL =
             "UPDATE deliveries SET leased_by = NULL, visible_at = ? WHERE leased_by IS NOT NULL";
 
+    /** Events pulled from the log at a time, unless a poll wants more. */
+    static final int PULL_CHUNK = 1_000;
+
     private final int maxBuffered;
     private final long ackDeadlineNanos;
 
@@ -118,9 +121,13 @@ final class DeliveryQueue {
             delayNanos = rs.getLong(3);
             cursor = rs.getLong(4);
         }
-        pull(tx, subscriptionId, topicId, delayNanos, cursor);
         long now = Sqlite.nowNanos();
+        // The buffer first: pulling counts the buffer, a scan of up to maxBuffered rows, which on a
+        // backlog cost more than everything else a lease does; so pull only when the buffer runs short.
         List<Leased> leased = visible(tx, subscriptionId, ordered, now, max);
+        if (leased.size() < max && pull(tx, subscriptionId, topicId, delayNanos, cursor, max)) {
+            leased = visible(tx, subscriptionId, ordered, now, max);
+        }
         if (leased.isEmpty()) {
             return new Lease(leased, nextVisibleAt(tx, subscriptionId, now));
         }
@@ -188,20 +195,26 @@ final class DeliveryQueue {
         return release.executeUpdate();
     }
 
-    /** Moves the next events of the topic into the deliveries, up to the buffer limit. */
-    private void pull(SqliteWriter.Tx tx, long subscriptionId, long topicId, long delayNanos, long cursor)
-            throws SQLException {
+    /**
+     * Moves the next events of the topic into the deliveries: at least {@code wanted} (when there
+     * are), at most {@link #PULL_CHUNK} more, never beyond the buffer limit. A bounded chunk keeps the
+     * writer's transaction short when a subscription starts on a large backlog.
+     *
+     * @return whether anything was pulled
+     */
+    private boolean pull(SqliteWriter.Tx tx, long subscriptionId, long topicId, long delayNanos, long cursor,
+                         int wanted) throws SQLException {
         PreparedStatement hasNew = tx.prepare(HAS_NEW);
         hasNew.setLong(1, topicId);
         hasNew.setLong(2, cursor);
         try (ResultSet rs = hasNew.executeQuery()) {
             if (!rs.next()) {
-                return;
+                return false;
             }
         }
-        long room = maxBuffered - count(tx, subscriptionId);
+        long room = Math.min(maxBuffered - count(tx, subscriptionId), Math.max(wanted, PULL_CHUNK));
         if (room <= 0) {
-            return;
+            return false;
         }
         PreparedStatement upTo = tx.prepare(PULL_UP_TO);
         upTo.setLong(1, topicId);
@@ -222,6 +235,7 @@ final class DeliveryQueue {
         advance.setLong(1, last);
         advance.setLong(2, subscriptionId);
         advance.executeUpdate();
+        return true;
     }
 
     private static long count(SqliteWriter.Tx tx, long subscriptionId) throws SQLException {

@@ -77,31 +77,42 @@ final class EmbeddedConsumer extends PollingConsumer<DeliveryQueue.Lease> implem
 
     @Override
     public void ack(LeasedDelivery delivery) {
-        settle(tx -> queue.ack(tx, subscription.id(), delivery.position(), id, delivery.attempt()));
+        settle(true, tx -> queue.ack(tx, subscription.id(), delivery.position(), id, delivery.attempt()));
     }
 
     @Override
     public void nack(LeasedDelivery delivery, Duration delay) {
         long delayNanos = Sqlite.delayNanos(delay);
-        settle(tx -> queue.nack(tx, subscription.id(), delivery.position(), id, delivery.attempt(), delayNanos));
+        settle(true, tx -> queue.nack(tx, subscription.id(), delivery.position(), id, delivery.attempt(),
+                delayNanos));
     }
 
     @Override
     public void deadLetter(LeasedDelivery delivery, String error) {
-        settle(tx -> queue.deadLetter(tx, subscription.id(), delivery.position(), id, delivery.attempt(), error));
+        settle(false, tx -> queue.deadLetter(tx, subscription.id(), delivery.position(), id, delivery.attempt(),
+                error));
     }
 
     /**
      * Settles a lease and wakes the topic's consumers: settling may release the next event of an ordered key,
      * make room in the subscription's buffer, or schedule a retry.
+     *
+     * @param oneStatement the settlement is one statement, which fails only when the store does
      */
-    private void settle(SqliteWriter.Work<Boolean> settlement) {
-        settleIfOpen(() -> writer.call(SqliteWriter.Sync.NORMAL, tx -> {
+    private void settle(boolean oneStatement, SqliteWriter.Work<Boolean> settlement) {
+        SqliteWriter.Work<Boolean> settleAndWake = tx -> {
             boolean settled = settlement.run(tx);
             if (settled) {
                 tx.wake(subscription.topicId());
             }
             return settled;
-        }));
+        };
+        settleIfOpen(() -> {
+            if (oneStatement) {
+                writer.callWithoutSavepoint(SqliteWriter.Sync.NORMAL, settleAndWake);
+            } else {
+                writer.call(SqliteWriter.Sync.NORMAL, settleAndWake);
+            }
+        });
     }
 }

@@ -184,7 +184,8 @@ public final class EmbeddedTransport implements Transport {
         if (rows.isEmpty()) {
             return;
         }
-        writer().call(SqliteWriter.Sync.FULL, tx -> {
+        // No savepoint: appending fails only when the store does, and then nothing of the transaction commits.
+        writer().callWithoutSavepoint(SqliteWriter.Sync.FULL, tx -> {
             log.append(tx, topic, rows);
             return null;
         });

@@ -12,7 +12,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 
 /**
@@ -30,6 +32,12 @@ final class EventLog {
 
     /** Writer-thread state: the publish time of the newest batch. */
     private long lastPublishedAt;
+    /**
+     * Writer-thread state: the ids of topics known to be committed. Topics are never deleted, so an
+     * id stays valid once its insert is committed; it is cached only then, since the id of a
+     * rolled-back insert would point nowhere.
+     */
+    private final Map<String, Long> committedTopicIds = new HashMap<>();
 
     EventLog(Connection connection) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement("SELECT COALESCE(MAX(published_at), 0) FROM events");
@@ -40,8 +48,11 @@ final class EventLog {
 
     /** Appends rows to a topic, all with one publish time; wakes the topic's consumers after commit. */
     void append(SqliteWriter.Tx tx, String topic, List<EncodedEvent> rows) throws SQLException {
-        // Resolved per call, not cached: a cached id of a rolled-back insert would point nowhere.
-        long topicId = createTopic(tx, topic);
+        Long committed = committedTopicIds.get(topic);
+        long topicId = committed != null ? committed : createTopic(tx, topic);
+        if (committed == null) {
+            tx.afterCommit(() -> committedTopicIds.put(topic, topicId));
+        }
         long publishedAt = Math.max(Sqlite.nowNanos(), lastPublishedAt);
         PreparedStatement insert = tx.prepare(
                 "INSERT INTO events (topic_id, published_at, ordering_key, data) VALUES (?, ?, ?, ?)");

@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * one commit syncs, the next batch queues up, so the batch size grows with the load by itself.
  *
  * <p>Each task runs under its own {@code SAVEPOINT}: a task that throws rolls back only its own
- * changes and fails only its own caller; the rest of the transaction commits. A failing
- * {@code COMMIT} fails every task of the transaction.
+ * changes and fails only its own caller; the rest of the transaction commits. Work that only
+ * fails when the store does ({@link #callWithoutSavepoint}) runs without one, and its failure fails
+ * the whole transaction. A failing {@code COMMIT} fails every task of the transaction.
  *
  * <p>Durability is chosen per task. {@link Sync#FULL} tasks (publishes, admin changes) commit with
  * {@code synchronous=FULL}, which fsyncs the WAL; {@link Sync#NORMAL} tasks (polls, acks, nacks)
@@ -60,11 +61,12 @@ final class SqliteWriter implements AutoCloseable {
         T run(Tx tx) throws SQLException;
     }
 
-    /** What a task sees: cached statements on the write connection, and wake-ups to raise after commit. */
+    /** What a task sees: cached statements on the write connection, and what to do after commit. */
     static final class Tx {
         private final Map<String, PreparedStatement> statements;
         private final Connection connection;
         private final Set<Long> wakes = new HashSet<>();
+        private final List<Runnable> afterCommit = new ArrayList<>(0);
 
         private Tx(Connection connection, Map<String, PreparedStatement> statements) {
             this.connection = connection;
@@ -93,6 +95,11 @@ final class SqliteWriter implements AutoCloseable {
         void wake(long topicId) {
             wakes.add(topicId);
         }
+
+        /** Runs {@code action} on the writer thread once this task's changes are committed; never if they are not. */
+        void afterCommit(Runnable action) {
+            afterCommit.add(action);
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(SqliteWriter.class);
@@ -103,7 +110,7 @@ final class SqliteWriter implements AutoCloseable {
     private final long lingerNanos;
     private final BlockingQueue<Task<?>> queue = new LinkedBlockingQueue<>();
     private final Map<String, PreparedStatement> statements = new HashMap<>();
-    private final Task<Void> stop = new Task<>(Sync.NORMAL, tx -> null);
+    private final Task<Void> stop = new Task<>(Sync.NORMAL, tx -> null, false);
     /** Submitters hold the read lock, {@link #close()} the write lock: nothing is queued behind the stop task. */
     private final ReadWriteLock submission = new ReentrantReadWriteLock();
     private final AtomicLong commits = new AtomicLong();
@@ -131,7 +138,21 @@ final class SqliteWriter implements AutoCloseable {
      * @throws RuntimeException         whatever {@code work} threw (its changes are rolled back)
      */
     <T> T call(Sync sync, Work<T> work) {
-        Task<T> task = new Task<>(sync, work);
+        return submit(new Task<>(sync, work, true));
+    }
+
+    /**
+     * As {@link #call}, for work whose failure means the store itself failed (an insert into the
+     * log, a one-row acknowledgement): it runs without a savepoint of its own, which saves two
+     * statements per task — as much as the work itself for an acknowledgement. The price: when it
+     * throws nonetheless, the whole transaction is rolled back and every task in it fails, so no
+     * half of it is ever committed.
+     */
+    <T> T callWithoutSavepoint(Sync sync, Work<T> work) {
+        return submit(new Task<>(sync, work, false));
+    }
+
+    private <T> T submit(Task<T> task) {
         submission.readLock().lock();
         try {
             if (closed) {
@@ -253,26 +274,42 @@ final class SqliteWriter implements AutoCloseable {
 
     private void transaction(List<Task<?>> tasks, Sync sync) {
         Set<Long> wakes = new HashSet<>();
+        List<Runnable> afterCommit = new ArrayList<>();
         try {
             useSync(sync);
             control.execute("BEGIN IMMEDIATE");
             for (Task<?> task : tasks) {
-                runInSavepoint(task, wakes);
+                if (task.isolated) {
+                    runInSavepoint(task, wakes, afterCommit);
+                } else if (!run(task, wakes, afterCommit)) {
+                    throw new SQLException("a write failed without a savepoint of its own: the transaction is"
+                            + " rolled back", task.failure);
+                }
             }
             control.execute("COMMIT");
             commits.incrementAndGet();
         } catch (SQLException | RuntimeException e) {
             rollback();
             wakes.clear();
+            afterCommit.clear();
             TransportException failure = new TransportException("the embedded store could not commit", e);
             tasks.forEach(task -> task.failIfPending(failure));
         }
+        afterCommit.forEach(Runnable::run);
         wakes.forEach(signals::raise);
         tasks.forEach(Task::finish);
     }
 
-    private void runInSavepoint(Task<?> task, Set<Long> wakes) throws SQLException {
+    private void runInSavepoint(Task<?> task, Set<Long> wakes, List<Runnable> afterCommit) throws SQLException {
         control.execute("SAVEPOINT task");
+        if (!run(task, wakes, afterCommit)) {
+            control.execute("ROLLBACK TO task");
+        }
+        control.execute("RELEASE task");
+    }
+
+    /** Runs a task's work; a failure fails the task only. Returns whether it succeeded. */
+    private boolean run(Task<?> task, Set<Long> wakes, List<Runnable> afterCommit) {
         Tx tx = new Tx(connection, statements);
         try {
             task.runIn(tx);
@@ -282,11 +319,11 @@ final class SqliteWriter implements AutoCloseable {
             task.fail(e);
         }
         if (task.failed()) {
-            control.execute("ROLLBACK TO task");
-        } else {
-            wakes.addAll(tx.wakes);
+            return false;
         }
-        control.execute("RELEASE task");
+        wakes.addAll(tx.wakes);
+        afterCommit.addAll(tx.afterCommit);
+        return true;
     }
 
     private void useSync(Sync sync) throws SQLException {
@@ -309,13 +346,16 @@ final class SqliteWriter implements AutoCloseable {
     private static final class Task<T> {
         final Sync sync;
         final Work<T> work;
+        /** Whether the work runs under a savepoint of its own, so that its failure undoes all of it. */
+        final boolean isolated;
         final CompletableFuture<T> future = new CompletableFuture<>();
         private T value;
         private Throwable failure;
 
-        Task(Sync sync, Work<T> work) {
+        Task(Sync sync, Work<T> work, boolean isolated) {
             this.sync = sync;
             this.work = work;
+            this.isolated = isolated;
         }
 
         void runIn(Tx tx) throws SQLException {

@@ -8,6 +8,7 @@ import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.TopicSignals;
+import dev.herald.transport.TransportException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -20,6 +21,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,13 +70,7 @@ class GroupCommitTest {
 
     @Test
     void aFailingTaskFailsOnlyItsOwnCaller() throws Exception {
-        EmbeddedOptions options = EmbeddedOptions.defaults().withCommitLinger(Duration.ofMillis(300));
-        Path file = dir.resolve("writer.db");
-        Connection connection = Sqlite.openWriter(file, options);
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("CREATE TABLE t (v INTEGER)");
-        }
-        SqliteWriter writer = new SqliteWriter(connection, new TopicSignals<>(), options);
+        SqliteWriter writer = lingeringWriter("writer.db");
         try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
             long commitsBefore = writer.commits();
             Future<Object> failing = pool.submit(() -> writer.call(SqliteWriter.Sync.FULL, tx -> {
@@ -94,6 +90,50 @@ class GroupCommitTest {
         } finally {
             writer.close();
         }
+    }
+
+    @Test
+    void aFailingTaskWithoutSavepointFailsItsWholeTransactionAndNothingCommits() throws Exception {
+        SqliteWriter writer = lingeringWriter("unisolated.db");
+        AtomicBoolean afterCommitRan = new AtomicBoolean();
+        try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
+            long commitsBefore = writer.commits();
+            Future<Object> failing = pool.submit(() -> writer.callWithoutSavepoint(SqliteWriter.Sync.FULL, tx -> {
+                tx.prepare("INSERT INTO t VALUES (1)").executeUpdate();
+                throw new IllegalStateException("task 1 fails after its insert, without a savepoint");
+            }));
+            Future<Object> peer = pool.submit(() -> writer.call(SqliteWriter.Sync.FULL, tx -> {
+                tx.prepare("INSERT INTO t VALUES (2)").executeUpdate();
+                tx.afterCommit(() -> afterCommitRan.set(true));
+                return "done";
+            }));
+
+            assertThatThrownBy(failing::get).hasCauseInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(peer::get).hasCauseInstanceOf(TransportException.class);
+            assertThat(writer.commits()).as("nothing committed").isEqualTo(commitsBefore);
+            assertThat(afterCommitRan).as("after-commit actions run only after a commit").isFalse();
+            assertThat(writer.call(SqliteWriter.Sync.NORMAL, GroupCommitTest::values)).isEmpty();
+
+            writer.callWithoutSavepoint(SqliteWriter.Sync.FULL, tx -> {
+                tx.prepare("INSERT INTO t VALUES (3)").executeUpdate();
+                tx.afterCommit(() -> afterCommitRan.set(true));
+                return null;
+            });
+            assertThat(afterCommitRan).isTrue();
+            assertThat(writer.call(SqliteWriter.Sync.NORMAL, GroupCommitTest::values)).containsExactly(3);
+        } finally {
+            writer.close();
+        }
+    }
+
+    /** A writer on a fresh file with a table t (v INTEGER), lingering 300 ms so that concurrent calls share a transaction. */
+    private SqliteWriter lingeringWriter(String name) throws SQLException {
+        EmbeddedOptions options = EmbeddedOptions.defaults().withCommitLinger(Duration.ofMillis(300));
+        Connection connection = Sqlite.openWriter(dir.resolve(name), options);
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE t (v INTEGER)");
+        }
+        return new SqliteWriter(connection, new TopicSignals<>(), options);
     }
 
     private static List<Integer> values(SqliteWriter.Tx tx) throws SQLException {

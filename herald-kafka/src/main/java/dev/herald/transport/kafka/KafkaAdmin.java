@@ -51,6 +51,9 @@ final class KafkaAdmin implements AutoCloseable {
 
     /** Creates an event topic with the configured partitions and configs unless it exists. */
     void ensureEventTopic(String topic) {
+        if (known.contains(topic)) {
+            return; // every publish asks: answered without building the topic's configuration
+        }
         Map<String, String> configs = new HashMap<>();
         configs.put("max.message.bytes", String.valueOf(KafkaClients.MAX_RECORD_BYTES));
         // The broker's clock stamps records: publishedAt and offsetsForTimes then mean "stored at".

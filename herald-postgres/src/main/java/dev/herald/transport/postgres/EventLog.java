@@ -57,6 +57,10 @@ final class EventLog {
         }
     }
 
+    /** One publish call's rows for a topic, written together with other calls' in a group commit. */
+    record Append(int topicId, List<Row> rows) {
+    }
+
     /**
      * A subscription position: the last log position already pulled, and the filters a start
      * position needs (a snapshot whose committed events are skipped, a first publish time).
@@ -84,10 +88,20 @@ final class EventLog {
      * Batched: with {@code reWriteBatchedInserts} the driver sends multi-row inserts.
      */
     void append(Connection connection, int topicId, List<Row> rows) throws SQLException {
+        append(connection, List.of(new Append(topicId, rows)));
+    }
+
+    /**
+     * Writes the rows of several publish calls, possibly to several topics, on the given connection
+     * in one batch (one multi-row insert with {@code reWriteBatchedInserts}); the caller commits.
+     */
+    void append(Connection connection, List<Append> appends) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(insert)) {
-            for (Row row : rows) {
-                row.bind(statement, topicId);
-                statement.addBatch();
+            for (Append append : appends) {
+                for (Row row : append.rows()) {
+                    row.bind(statement, append.topicId());
+                    statement.addBatch();
+                }
             }
             statement.executeBatch();
         }

@@ -6,18 +6,22 @@ import dev.herald.transport.spi.LeasedDelivery;
 import dev.herald.transport.spi.PollingConsumer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
 /**
  * One consumer of a subscription, on the transport kit's poll loop ({@link PollingConsumer}). A poll
- * leases what the subscription already buffered in one statement, or else runs one short transaction
- * that pulls new events first ({@link DeliveryQueue#lease}); when it leases nothing the loop sleeps until something may have become
- * deliverable (a notification, or a settlement in this process), until the next delivery's visibility
- * time, briefly while committed events wait behind the horizon, and never longer than the fallback poll
- * interval. Settling returns once committed.
+ * hands out what an earlier poll leased ahead, or leases a batch: what the subscription already
+ * buffered in one statement, or else in one short transaction that pulls new events first
+ * ({@link DeliveryQueue#lease}); when it leases nothing the loop sleeps until something may have
+ * become deliverable (a notification, or a settlement in this process), until the next delivery's
+ * visibility time, briefly while committed events wait behind the horizon, and never longer than the
+ * fallback poll interval. Settling returns once committed; acks of the whole transport are batched
+ * ({@link GroupCommit}).
  */
 final class PostgresConsumer extends PollingConsumer<DeliveryQueue.Lease> implements LeasedDelivery.Settler {
 
@@ -27,9 +31,19 @@ final class PostgresConsumer extends PollingConsumer<DeliveryQueue.Lease> implem
                    java.util.function.Consumer<PostgresConsumer> onClose) {
     }
 
+    /** A poll that goes to the database leases at least this many deliveries (see {@link #lease}). */
+    static final int MIN_LEASE = 16;
+
+    /** A delivery leased ahead of the polls, and when ({@link System#nanoTime()}). */
+    private record Ahead(DeliveryQueue.Leased leased, long leasedAt) {
+    }
+
     private final long id;
     private final SubscriptionStore.Stored subscription;
     private final Context context;
+    /** Deliveries leased by a poll beyond what it handed out, in log order; guarded by {@link #aheadLock}. */
+    private final ArrayDeque<Ahead> ahead = new ArrayDeque<>();
+    private final ReentrantLock aheadLock = new ReentrantLock();
 
     PostgresConsumer(long id, SubscriptionStore.Stored subscription, Context context) {
         super(subscription.spec().name(), context.signals().of(subscription.topicId()));
@@ -39,12 +53,68 @@ final class PostgresConsumer extends PollingConsumer<DeliveryQueue.Lease> implem
     }
 
     /**
-     * Leases up to {@code max} deliveries: from what the subscription already buffered, in one
-     * statement, when it is unordered and has enough; else in a poll transaction that pulls new
-     * events first ({@link DeliveryQueue#lease}).
+     * Leases up to {@code max} deliveries. Those leased ahead by an earlier poll go first, without a
+     * round trip; else it leases at least {@link #MIN_LEASE} ({@link #fetch}) and keeps what is beyond
+     * {@code max} for the next polls. A dispatcher whose handlers finish one by one polls for one or
+     * two at a time: this turns those polls into one statement per batch.
      */
     @Override
     protected DeliveryQueue.Lease lease(int max) {
+        List<DeliveryQueue.Leased> ready = takeAhead(max);
+        if (!ready.isEmpty()) {
+            return new DeliveryQueue.Lease(ready, null, false);
+        }
+        DeliveryQueue.Lease fetched = fetch(Math.max(max, MIN_LEASE));
+        List<DeliveryQueue.Leased> leased = fetched.deliveries();
+        if (leased.size() <= max) {
+            return fetched;
+        }
+        long now = System.nanoTime();
+        aheadLock.lock();
+        try {
+            leased.subList(max, leased.size()).forEach(extra -> ahead.add(new Ahead(extra, now)));
+        } finally {
+            aheadLock.unlock();
+        }
+        return new DeliveryQueue.Lease(List.copyOf(leased.subList(0, max)), null, false);
+    }
+
+    /**
+     * Up to {@code max} deliveries leased ahead, oldest first. One leased longer ago than half the ack
+     * deadline is not handed out (its handler could not be sure to finish in time): it is released
+     * for redelivery instead.
+     */
+    private List<DeliveryQueue.Leased> takeAhead(int max) {
+        List<DeliveryQueue.Leased> ready = new ArrayList<>();
+        List<DeliveryQueue.Leased> stale = new ArrayList<>();
+        long oldest = System.nanoTime() - context.options().ackDeadline().toNanos() / 2;
+        aheadLock.lock();
+        try {
+            while (ready.size() < max && !ahead.isEmpty()) {
+                Ahead next = ahead.poll();
+                (next.leasedAt() - oldest < 0 ? stale : ready).add(next.leased());
+            }
+        } finally {
+            aheadLock.unlock();
+        }
+        for (DeliveryQueue.Leased expiring : stale) {
+            try {
+                context.db().autoCommit("releasing a delivery leased ahead of " + subscription.spec().name(),
+                        connection -> context.queue().nack(connection, subscription.id(), expiring.pos(), id,
+                                expiring.attempt(), Duration.ZERO));
+            } catch (RuntimeException e) {
+                // Its lease expires on its own.
+            }
+        }
+        return ready;
+    }
+
+    /**
+     * Leases up to {@code max} deliveries from the database: from what the subscription already
+     * buffered, in one statement, when it is unordered and has enough; else in a poll transaction
+     * that pulls new events first ({@link DeliveryQueue#lease}).
+     */
+    private DeliveryQueue.Lease fetch(int max) {
         String what = "polling " + subscription.spec().name();
         List<DeliveryQueue.Leased> buffered = subscription.spec().ordered() ? List.of()
                 : context.db().autoCommit(what, connection -> context.queue().leaseBuffered(connection,
@@ -92,9 +162,18 @@ final class PostgresConsumer extends PollingConsumer<DeliveryQueue.Lease> implem
         context.onClose().accept(this);
     }
 
-    /** Releases this consumer's leases; a failure leaves them to the reaper or the ack deadline. */
+    /**
+     * Releases this consumer's leases, those leased ahead included; a failure leaves them to the
+     * reaper or the ack deadline.
+     */
     @Override
     protected void release() {
+        aheadLock.lock();
+        try {
+            ahead.clear();
+        } finally {
+            aheadLock.unlock();
+        }
         try {
             int released = context.db().autoCommit("releasing the leases of " + this,
                     connection -> context.queue().release(connection, subscription.id(), id));

@@ -20,6 +20,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
@@ -106,8 +108,13 @@ public final class PostgresTransport implements TransactionalTransport {
     /** Ack statements in flight at once, each on a pooled connection. */
     private static final int ACK_FLUSHERS = 2;
 
+    /** Publish calls in one group commit at most; more wait for the next. */
+    private static final int PUBLISH_BATCH = 256;
+
     private final Db db;
     private final HikariDataSource ownPool;
+    /** Concurrent publishes, committed together: per call its failure or null. */
+    private final GroupCommit<EventLog.Append, TransportException> appends;
     private final PostgresOptions options;
     private final int lockKey;
     private final int memberId;
@@ -143,6 +150,8 @@ public final class PostgresTransport implements TransactionalTransport {
         this.queue = new DeliveryQueue(db, options);
         this.deadLetters = new DeadLetterStore(db);
         this.retention = new Retention(db, options);
+        this.appends = new GroupCommit<>(PUBLISH_BATCH, Math.min(4, Math.max(1, options.poolSize() / 4)),
+                this::appendAll);
         GroupCommit<DeliveryQueue.Ack, Boolean> acks = new GroupCommit<>(ACK_BATCH, ACK_FLUSHERS,
                 batch -> db.autoCommit("acknowledging " + batch.size() + " deliveries",
                         connection -> queue.ack(connection, batch)));
@@ -283,11 +292,47 @@ public final class PostgresTransport implements TransactionalTransport {
         // Prepared before a connection is taken: a bad argument fails the call with nothing written.
         List<EventLog.Row> rows = events.stream().map(EventLog.Row::of).toList();
         int topicId = log.topicId(topic);
-        db.durable("publishing to " + topic, connection -> {
-            log.append(connection, topicId, rows);
-            return null;
-        });
+        TransportException failure = appends.submit(new EventLog.Append(topicId, rows));
+        if (failure != null) {
+            throw failure;
+        }
         notifier.committed(topicId);
+    }
+
+    /**
+     * The group commit of {@link #publish(String, List)}: the calls waiting together go in one
+     * transaction, as one multi-row insert, and one commit (one WAL flush) for all. Each call's events
+     * stay together and in order, so each call is still all or none. Returns per call its failure, or
+     * null. When the batch fails in a statement because of the data (a value the database refuses),
+     * nothing of it was written: each call is tried again alone, so that only the faulty one fails.
+     */
+    private List<TransportException> appendAll(List<EventLog.Append> batch) {
+        try {
+            db.durable("publishing " + batch.size() + " calls", connection -> {
+                log.append(connection, batch);
+                return null;
+            });
+            return Collections.nCopies(batch.size(), null);
+        } catch (TransportException e) {
+            if (batch.size() == 1 || !refusedData(e)) {
+                return Collections.nCopies(batch.size(), e);
+            }
+        }
+        List<TransportException> failures = new ArrayList<>(batch.size());
+        for (EventLog.Append alone : batch) {
+            failures.add(appendAll(List.of(alone)).getFirst());
+        }
+        return failures;
+    }
+
+    /**
+     * Whether a publish failed because the database refused a value (SQLSTATE classes 22 data
+     * exception, 23 integrity constraint, 54 program limit): a failure of the statement, whose
+     * transaction never committed, unlike a lost connection, after which a retry could duplicate.
+     */
+    private static boolean refusedData(TransportException e) {
+        return e.getCause() instanceof SQLException sql && sql.getSQLState() != null
+                && List.of("22", "23", "54").contains(sql.getSQLState().substring(0, 2));
     }
 
     /**
