@@ -64,6 +64,7 @@ public final class KafkaBench {
               --seconds S            duration of each latency run (default 5)""";
     private static final Set<String> OPTIONS = Set.of("--bootstrap", "--events", "--clients", "--rate", "--seconds");
     private static final Duration SETTLE = Duration.ofSeconds(60);
+    private static final String ID_HEADER = "ce_id";
 
     private final String bootstrap;
     private final int events;
@@ -204,9 +205,15 @@ public final class KafkaBench {
         });
     }
 
-    /** The raw record: the event's id as key (so the consumer can time it), its structured JSON as value. */
+    /**
+     * The raw record: the event's structured JSON as value, its id in a {@code ce_id} header (so the
+     * consumer can time it) and no key, as Herald sends an event without an ordering key: a key would
+     * spread concurrent sends over partitions and change how the producer batches them.
+     */
     private static ProducerRecord<byte[], byte[]> record(String topic, CloudEvent event) {
-        return new ProducerRecord<>(topic, event.getId().getBytes(StandardCharsets.UTF_8), FatEvents.json(event));
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, FatEvents.json(event));
+        record.headers().add(ID_HEADER, event.getId().getBytes(StandardCharsets.UTF_8));
+        return record;
     }
 
     private HeraldRuns.Latency rawLatency(KafkaProducer<byte[], byte[]> producer, String topic,
@@ -217,7 +224,8 @@ public final class KafkaBench {
                 kafka.subscribe(List.of(topic));
                 while (!probe.finished()) {
                     for (ConsumerRecord<byte[], byte[]> record : kafka.poll(Duration.ofMillis(100))) {
-                        probe.received(new String(record.key(), StandardCharsets.UTF_8));
+                        probe.received(new String(record.headers().lastHeader(ID_HEADER).value(),
+                                StandardCharsets.UTF_8));
                     }
                     kafka.commitAsync();
                 }

@@ -68,8 +68,9 @@ import org.slf4j.LoggerFactory;
  * until it ends. Keep transactions short; {@code idle in transaction} sessions stall Herald.
  *
  * <p><b>Durability.</b> {@link #publish(String, List)} returns once its transaction committed with
- * the server's {@code synchronous_commit}; the outbox publish is exactly as durable as the caller's
- * commit. Leases and settlements commit without waiting for the WAL flush: a crash of the database
+ * the server's {@code synchronous_commit}; concurrent calls share that transaction and its commit (a
+ * group commit, see {@code GroupCommit}), each call's events all or none. The outbox publish is
+ * exactly as durable as the caller's commit. Leases and settlements commit without waiting for the WAL flush: a crash of the database
  * server may undo the last of them, which only means redelivery; a crash of a Herald process loses
  * nothing.
  *
