@@ -1,6 +1,8 @@
 package dev.herald.bench;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -11,10 +13,10 @@ import java.util.Set;
  */
 final class BenchArgs {
 
-    private final Map<String, String> values;
+    private final Map<String, List<String>> values;
     private final boolean help;
 
-    private BenchArgs(Map<String, String> values, boolean help) {
+    private BenchArgs(Map<String, List<String>> values, boolean help) {
         this.values = values;
         this.help = help;
     }
@@ -25,7 +27,7 @@ final class BenchArgs {
      * @param known the option names the benchmark takes, each with its leading {@code --}
      */
     static BenchArgs parse(String benchmark, String[] args, Set<String> known) {
-        Map<String, String> values = new HashMap<>();
+        Map<String, List<String>> values = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (i == 0 && arg.equals(benchmark)) {
@@ -40,9 +42,9 @@ final class BenchArgs {
                 throw new IllegalArgumentException("unknown argument " + name);
             }
             if (equals > 0 && arg.startsWith("--")) {
-                values.put(name, arg.substring(equals + 1));
+                values.computeIfAbsent(name, n -> new ArrayList<>()).add(arg.substring(equals + 1));
             } else if (i + 1 < args.length) {
-                values.put(name, args[++i]);
+                values.computeIfAbsent(name, n -> new ArrayList<>()).add(args[++i]);
             } else {
                 throw new IllegalArgumentException(name + " needs a value");
             }
@@ -57,7 +59,7 @@ final class BenchArgs {
 
     /** A positive integer option. */
     int positive(String name, int otherwise) {
-        String value = values.get(name);
+        String value = text(name, null);
         if (value == null) {
             return otherwise;
         }
@@ -72,9 +74,15 @@ final class BenchArgs {
         throw new IllegalArgumentException(name + " must be a positive integer, not '" + value + "'");
     }
 
-    /** A text option. */
+    /** A text option (its last value when given more than once). */
     String text(String name, String otherwise) {
-        return values.getOrDefault(name, otherwise);
+        List<String> given = values.get(name);
+        return given == null ? otherwise : given.getLast();
+    }
+
+    /** Every value of a repeatable option, in order. */
+    List<String> all(String name) {
+        return values.getOrDefault(name, List.of());
     }
 
     /** A text option that must be one of {@code choices}. */

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -26,7 +27,7 @@ final class BenchServer implements AutoCloseable {
 
     /** The options every server benchmark takes. */
     static final Set<String> OPTIONS = Set.of("--transport", "--postgres-url", "--server-heap", "--server-log",
-            "--jfr", "--data");
+            "--server-set", "--jfr", "--data");
 
     /** Their usage lines. */
     static final String USAGE = """
@@ -37,6 +38,8 @@ final class BenchServer implements AutoCloseable {
               --server-heap H    the server's -Xmx (default 512m)
               --server-log L     the server's HERALD_LOG_LEVEL: INFO (default, as herald serve logs: a line per
                                  event), WARN or DEBUG
+              --server-set K=V   one more server setting, as herald serve --set K=V (repeatable), e.g.
+                                 --server-set state.pool-size=32
               --jfr FILE         record the server with JDK Flight Recorder (profile settings) into FILE
               --data DIR         put the server's data directory under DIR (default: a temp directory); it is
                                  deleted afterwards either way""";
@@ -48,9 +51,10 @@ final class BenchServer implements AutoCloseable {
     private final String transport;
     private final String logLevel;
     private final String heap;
+    private final Map<String, String> extra;
 
     private BenchServer(HeraldServe serve, Path dir, PostgresScratch postgres, String token, String transport,
-                        String logLevel, String heap) {
+                        String logLevel, String heap, Map<String, String> extra) {
         this.serve = serve;
         this.dir = dir;
         this.postgres = postgres;
@@ -58,6 +62,7 @@ final class BenchServer implements AutoCloseable {
         this.transport = transport;
         this.logLevel = logLevel;
         this.heap = heap;
+        this.extra = extra;
     }
 
     /**
@@ -84,6 +89,14 @@ final class BenchServer implements AutoCloseable {
         if (jfr != null) {
             jvm.add("-XX:StartFlightRecording=filename=" + Path.of(jfr).toAbsolutePath() + ",settings=profile");
         }
+        Map<String, String> extra = new LinkedHashMap<>();
+        for (String setting : args.all("--server-set")) {
+            int equals = setting.indexOf('=');
+            if (equals <= 0) {
+                throw new IllegalArgumentException("--server-set takes KEY=VALUE, not '" + setting + "'");
+            }
+            extra.put(setting.substring(0, equals), setting.substring(equals + 1));
+        }
         Path dir = directory(args.text("--data", null));
         byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
@@ -96,8 +109,9 @@ final class BenchServer implements AutoCloseable {
             builder.set("postgres.url", postgres.url()).set("postgres.schema", postgres.schema());
         }
         settings.forEach(builder::set);
+        extra.forEach(builder::set);
         try {
-            return new BenchServer(builder.start(), dir, postgres, token, transport, logLevel, heap);
+            return new BenchServer(builder.start(), dir, postgres, token, transport, logLevel, heap, extra);
         } catch (RuntimeException e) {
             cleanUp(dir, postgres);
             throw e;
@@ -130,9 +144,10 @@ final class BenchServer implements AutoCloseable {
     /** A line on how the server runs, for the report. */
     String describe() throws SQLException {
         return String.format(Locale.ROOT, "server: herald serve in a child process (pid %d, -Xmx%s, HERALD_LOG_LEVEL=%s"
-                        + "%s), transport %s%s, data in %s", serve.pid(), heap, logLevel,
+                        + "%s), transport %s%s, data in %s%s", serve.pid(), heap, logLevel,
                 logLevel.equals("INFO") ? ": a log line per event, as by default" : "", transport,
-                postgres == null ? "" : " (" + postgres.version() + ", schema " + postgres.schema() + ")", dir);
+                postgres == null ? "" : " (" + postgres.version() + ", schema " + postgres.schema() + ")", dir,
+                extra.isEmpty() ? "" : ", settings " + extra);
     }
 
     /** The last lines of the server's output, for a failure. */

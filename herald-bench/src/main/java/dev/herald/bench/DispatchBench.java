@@ -108,7 +108,8 @@ public final class DispatchBench {
         latency(dir, options.lowRate());
         latency(dir, options.highRate());
         out.println("   open-loop publishing from " + options.publishers() + " threads; latency from the instant"
-                + " each event was due to the handler");
+                + " each event was due to the handler; the floor row is one durable commit (fsync) alone,"
+                + " which every embedded publish waits for before anything is delivered");
     }
 
     private void drain(Path file) throws Exception {
@@ -186,6 +187,11 @@ public final class DispatchBench {
         int threads = options.publishers();
         out.printf(Locale.ROOT, "%-34s %9s %8s %6s %8s %8s %8s %8s%n", "latency publish->handler (ms), "
                 + rate + "/s", "rate/s", "events", "lost", "p50", "p90", "p99", "max");
+        if (rate == options.lowRate()) {
+            List<byte[]> rows = events.stream().limit(Math.min(events.size(), 1_000)).map(FatEvents::json).toList();
+            long[] commits = RawSqlite.commitLatencies(dir.resolve("commit-floor.db"), rows, rate);
+            latencyRow("raw SQLite 1-row commit (floor)", new HeraldRuns.Latency(rows.size(), rate, commits));
+        }
         HeraldRuns.Latency embedded = HeraldRuns.publishToHandler(
                 EmbeddedTransport.open(dir.resolve("latency-" + rate + ".db")), registry, warmup, events, rate,
                 threads, SETTLE);

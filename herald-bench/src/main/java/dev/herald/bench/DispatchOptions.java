@@ -27,7 +27,8 @@ record DispatchOptions(int backlog, int lowRate, int highRate, int seconds, int 
               --low-rate R    events per second in the low-rate latency runs (default 200)
               --high-rate R   events per second in the high-rate latency runs (default 10000)
               --seconds S     duration of each latency run (default 3)
-              --publishers P  threads publishing in the latency runs (default 8)
+              --publishers P  threads publishing in the latency runs, as a server's request threads: each
+                              waits for its publish to commit, so the rate needs enough of them (default 64)
               --workers W     Redis baseline's worker threads, as Sidekiq's concurrency (default 10)
               --redis H:P     the Redis server of the one-job-per-subscriber baseline
                               (default localhost:6379; none: skip that baseline)
@@ -51,7 +52,7 @@ record DispatchOptions(int backlog, int lowRate, int highRate, int seconds, int 
         String data = options.text("--data", null);
         return new DispatchOptions(options.positive("--backlog", 20_000), options.positive("--low-rate", 200),
                 options.positive("--high-rate", 10_000), options.positive("--seconds", 3),
-                options.positive("--publishers", 8), options.positive("--workers", 10), redisHost, redisPort,
+                options.positive("--publishers", 64), options.positive("--workers", 10), redisHost, redisPort,
                 data == null ? null : Path.of(data), options.help());
     }
 

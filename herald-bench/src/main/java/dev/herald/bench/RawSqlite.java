@@ -9,13 +9,16 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -112,7 +115,7 @@ final class RawSqlite {
      *
      * @return the elapsed nanoseconds; {@code decoded} sees every event
      */
-    static long readAndDecode(Path file, java.util.function.Consumer<CloudEvent> decoded) throws SQLException {
+    static long readAndDecode(Path file, Consumer<CloudEvent> decoded) throws SQLException {
         EventFormat format = new JsonFormat();
         try (Connection connection = open(file);
              Statement statement = connection.createStatement()) {
@@ -124,6 +127,33 @@ final class RawSqlite {
             }
             return System.nanoTime() - began;
         }
+    }
+
+    /**
+     * The floor of durable publish latency: one thread inserting {@code rows} one per transaction
+     * (autocommit, so each commit fsyncs the WAL), one every {@code 1 / rate} seconds; the time each
+     * commit took, sorted. Nothing can be delivered durably sooner than its commit.
+     */
+    static long[] commitLatencies(Path file, List<byte[]> rows, int rate) throws SQLException {
+        createTable(file);
+        long period = 1_000_000_000L / rate;
+        long[] nanos = new long[rows.size()];
+        try (Connection connection = open(file);
+             PreparedStatement insert = connection.prepareStatement(INSERT)) {
+            long start = System.nanoTime();
+            for (int i = 0; i < nanos.length; i++) {
+                long wait;
+                while ((wait = start + i * period - System.nanoTime()) > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                long began = System.nanoTime();
+                bind(insert, rows.get(i));
+                insert.executeUpdate();
+                nanos[i] = System.nanoTime() - began;
+            }
+        }
+        Arrays.sort(nanos);
+        return nanos;
     }
 
     /** Rows in the table, to check that a baseline wrote what it claims. */

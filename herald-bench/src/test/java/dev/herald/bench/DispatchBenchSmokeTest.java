@@ -53,8 +53,9 @@ class DispatchBenchSmokeTest {
             assertThat(line(lines, "embedded/Redis at " + rate + "/s")).containsPattern("p50 [0-9.]+x +p99 [0-9.]+x");
         }
         List<String> latencyRows = lines.stream().filter(l -> l.startsWith("embedded ")
-                || l.startsWith("Redis job per subscriber") || l.startsWith("memory (reference)")).toList();
-        assertThat(latencyRows).hasSize(6);
+                || l.startsWith("Redis job per subscriber") || l.startsWith("memory (reference)")
+                || l.startsWith("raw SQLite 1-row commit")).toList();
+        assertThat(latencyRows).as("three pipelines at two rates, and the commit floor at the low rate").hasSize(7);
         for (String row : latencyRows) {
             // rate/s, events, lost, p50, p90, p99, max
             List<Double> figures = figures(row, 7);

@@ -276,7 +276,8 @@ public final class HeraldServer implements AutoCloseable {
                             + "set HERALD_SECRET_KEY (the same on every instance) or copy that file", data.resolve(
                             SecretKeys.KEY_FILE).toAbsolutePath());
                 }
-                return ServerDatabase.openPostgres(url.get(), schema, config.secretBox());
+                return ServerDatabase.openPostgres(url.get(), schema, config.secretBox(),
+                        config.get(ServerConfig.STATE_POOL_SIZE));
             }
             LOG.info("server state in {} (SQLite): run ONE instance on it; for several, set state.url to a "
                     + "PostgreSQL database", data.resolve("server.db").toAbsolutePath());

@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  *       stores the events ({@link Claim#publishWithKeys}): an insert that finds the key taken (another
  *       instance stored that event meanwhile; the unique key makes it wait for that commit) turns the
  *       event into a duplicate, so the same {@code source}+{@code id} posted to two instances at once is
- *       stored once;</li>
+ *       stored once; requests arriving together share that transaction and its commit
+ *       ({@link KeyedGroupCommit});</li>
  *   <li>on any other transport, in one commit right after the events are durable: a copy posted to another
  *       instance after the first was answered is a duplicate; two copies posted to two instances at the
  *       same instant may both be stored (at-least-once consumers tolerate it).</li>
@@ -116,6 +117,8 @@ public final class Deduplicator implements AutoCloseable {
     private final ConcurrentHashMap<Key, Long> unwritten = new ConcurrentHashMap<>();
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
+    /** Transactions of events with their keys, grouped; null unless {@link #keysWithEvents}. */
+    private final KeyedGroupCommit groupCommit;
     private volatile boolean closed;
     private long lastCleanup;
 
@@ -146,6 +149,13 @@ public final class Deduplicator implements AutoCloseable {
         this.clock = clock;
         this.lastCleanup = clock.millis();
         this.writer = Thread.ofPlatform().daemon().name("herald-dedup-writer").start(this::writeLoop);
+        this.groupCommit = this.keysWithEvents ? new KeyedGroupCommit(db, this::insertLive) : null;
+    }
+
+    /** The keys of {@code keys} not live in the table, inserted now with the window's expiry. */
+    private Set<Key> insertLive(Connection connection, List<Key> keys) throws SQLException {
+        long now = clock.millis();
+        return insertUnlessLive(connection, keys, now, now + windowMillis);
     }
 
     /** Whether deduplication is on. */
@@ -177,7 +187,9 @@ public final class Deduplicator implements AutoCloseable {
         List<Key> held = acquire(byKey.keySet(), mine);
         Set<Key> seen;
         try {
-            seen = seen(held);
+            // With keys written in the events' transaction, its insert finds the live keys: a lookup first
+            // would cost every request a second round trip (and pool connection) for the same answer.
+            seen = keysWithEvents() ? Set.of() : seen(held);
         } catch (RuntimeException e) {
             new Release(held, mine).release();
             throw e;
@@ -302,35 +314,15 @@ public final class Deduplicator implements AutoCloseable {
 
         /**
          * Writes the fresh events' keys and publishes the events in one transaction of the state's
-         * database (which is the transport's). An event whose key another instance wrote meanwhile
-         * becomes a duplicate and is not published. Call instead of publishing when
+         * database (which is the transport's), shared with the requests arriving meanwhile
+         * ({@link KeyedGroupCommit}: one commit for all). An event whose key another instance wrote
+         * meanwhile becomes a duplicate and is not published. Call instead of publishing when
          * {@link #keysWithEvents()}; then {@link #accepted()} as usual.
+         *
+         * @throws InvalidEventException when the events are invalid; nothing of this request is stored
          */
-        public void publishWithKeys(TransactionalPublish publish) {
-            long now = clock.millis();
-            long expiresAt = now + windowMillis;
-            Set<Key> inserted = db.with(connection -> {
-                connection.setAutoCommit(false);
-                try {
-                    Set<Key> won = insertUnlessLive(connection, freshKeys, now, expiresAt);
-                    List<CloudEvent> toStore = new ArrayList<>();
-                    for (int i = 0; i < freshKeys.size(); i++) {
-                        if (won.contains(freshKeys.get(i))) {
-                            toStore.add(fresh.get(i));
-                        }
-                    }
-                    if (!toStore.isEmpty()) {
-                        publish.publish(toStore, connection);
-                    }
-                    connection.commit();
-                    return won;
-                } catch (SQLException | RuntimeException e) {
-                    connection.rollback();
-                    throw e;
-                } finally {
-                    connection.setAutoCommit(true);
-                }
-            });
+        public void publishWithKeys(TransactionalPublish publish) throws InterruptedException {
+            Set<Key> inserted = groupCommit.publish(fresh, freshKeys, publish);
             List<CloudEvent> stored = new ArrayList<>();
             List<Key> storedKeys = new ArrayList<>();
             for (int i = 0; i < freshKeys.size(); i++) {
@@ -515,6 +507,9 @@ public final class Deduplicator implements AutoCloseable {
     /** Writes the keys still queued, then stops the writer. */
     @Override
     public void close() {
+        if (groupCommit != null) {
+            groupCommit.close();
+        }
         closed = true;
         writer.interrupt();
         try {

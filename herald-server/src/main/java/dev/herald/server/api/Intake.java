@@ -25,10 +25,13 @@ public final class Intake {
     private final EventStore store;
     private final Deduplicator dedup;
     private final Counter duplicates;
+    /** One instance for every request, so that concurrent requests' events are written together. */
+    private final Deduplicator.TransactionalPublish publishInTransaction;
 
     public Intake(EventStore store, Deduplicator dedup, MeterRegistry meters) {
         this.store = store;
         this.dedup = dedup;
+        this.publishInTransaction = store::publish;
         this.duplicates = Counter.builder("herald.intake.duplicates")
                 .description("Events accepted again within the deduplication window, not stored twice")
                 .register(meters);
@@ -47,7 +50,7 @@ public final class Intake {
             if (!claim.fresh().isEmpty()) {
                 try {
                     if (dedup.keysWithEvents()) {
-                        claim.publishWithKeys(store::publish);
+                        claim.publishWithKeys(publishInTransaction);
                     } else {
                         store.publish(claim.fresh());
                     }

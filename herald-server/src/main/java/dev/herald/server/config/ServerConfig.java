@@ -177,6 +177,11 @@ public final class ServerConfig {
                 }
                 return Optional.of(text);
             }));
+    public static final Setting<Integer> STATE_POOL_SIZE = declare(Setting.integer("state.pool-size", "16",
+            "Connections to the PostgreSQL state database. On the postgres transport with the state in the same "
+                    + "database, every intake request's transaction (its events and their deduplication keys) holds "
+                    + "one, so this bounds the publishes committing at once.")
+            .require(n -> n > 0 && n <= 1000, "must be between 1 and 1000"));
     public static final Setting<String> STATE_SCHEMA = declare(Setting.text("state.schema", "",
             "PostgreSQL schema of the server's state (created if missing); default <postgres.schema>_state on the "
                     + "postgres transport, else herald_state.")

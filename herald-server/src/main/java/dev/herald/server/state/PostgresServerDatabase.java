@@ -53,7 +53,10 @@ final class PostgresServerDatabase implements ServerDatabase {
         this.listener = Thread.ofPlatform().daemon().name("herald-state-listener").unstarted(this::listen);
     }
 
-    static PostgresServerDatabase open(String url, String schema, SecretBox secrets) {
+    /** The pool size of {@code state.pool-size}'s default. */
+    static final int DEFAULT_POOL_SIZE = 16;
+
+    static PostgresServerDatabase open(String url, String schema, SecretBox secrets, int poolSize) {
         if (!SCHEMA.matcher(schema).matches()) {
             throw new IllegalArgumentException("state.schema: '" + schema + "' is not a lowercase SQL identifier "
                     + "(letters, digits, underscores; at most 51 characters)");
@@ -61,7 +64,7 @@ final class PostgresServerDatabase implements ServerDatabase {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
         config.setPoolName("herald-state");
-        config.setMaximumPoolSize(8);
+        config.setMaximumPoolSize(poolSize);
         config.setMinimumIdle(1);
         // Fail fast while the database is unreachable, as the PostgreSQL transport does: intake answers 503.
         config.setConnectionTimeout(5_000);

@@ -55,7 +55,16 @@ public interface ServerDatabase extends AutoCloseable {
      * @param secrets seals the stored secrets; every instance sharing the state needs the same key
      */
     static ServerDatabase openPostgres(String url, String schema, SecretBox secrets) {
-        return PostgresServerDatabase.open(url, schema, secrets);
+        return openPostgres(url, schema, secrets, PostgresServerDatabase.DEFAULT_POOL_SIZE);
+    }
+
+    /**
+     * The state in PostgreSQL with a pool of {@code poolSize} connections.
+     *
+     * @see #openPostgres(String, String, SecretBox)
+     */
+    static ServerDatabase openPostgres(String url, String schema, SecretBox secrets, int poolSize) {
+        return PostgresServerDatabase.open(url, schema, secrets, poolSize);
     }
 
     /** Seals the secrets stored in this database (webhook secrets, credential headers). */

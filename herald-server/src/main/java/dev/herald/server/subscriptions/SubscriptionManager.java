@@ -86,7 +86,7 @@ final class SubscriptionManager implements AutoCloseable {
         this.requests = new SubscriptionRequests(settings, store.transport().capabilities(), store.transport().name(),
                 guard);
         this.sender = new WebhookSender(guard, settings.webhookConnectTimeout(), settings.webhookReadTimeout(),
-                settings.clock());
+                settings.clock(), SubscriptionRequests.MAX_CONCURRENCY);
         this.reads = new ReadActivity(db);
         this.pulls = new PullStreams(store.transport(), settings, reads);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual()

@@ -67,7 +67,8 @@ final class SubscriptionRequests {
     private static final int MAX_HEADERS = 32;
     private static final int MAX_HEADER_VALUE = 4096;
     private static final int MAX_ATTEMPTS = 1000;
-    private static final int MAX_CONCURRENCY = 256;
+    /** The largest {@code delivery.concurrency}: also the webhook connection pool's size per sink. */
+    static final int MAX_CONCURRENCY = 256;
     private static final Duration MAX_BACKOFF = Duration.ofDays(1);
     private static final Duration MAX_DELAY = Duration.ofDays(7);
     private static final Duration MIN_ACK_DEADLINE = Duration.ofSeconds(1);

@@ -37,8 +37,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * connect and response timeouts bound every attempt; an attempt that cannot even be prepared (a value
  * no HTTP header can carry) is a failed attempt like any other.
  *
- * <p>One Jetty {@link HttpClient} (HTTP/1.1 with keep-alive connection pools per origin) serves every
- * subscription. Jetty rather than {@code java.net.http} because of DNS rebinding: the SSRF check must
+ * <p>One Jetty {@link HttpClient} (HTTP/1.1 with keep-alive connection pools per origin, each as large as
+ * the largest subscription concurrency) serves every subscription. Jetty rather than {@code java.net.http} because of DNS rebinding: the SSRF check must
  * apply to the very address a connection is made to, and only Jetty's client lets the application
  * resolve the host itself ({@link GuardedAddressResolver}) while the URL, the {@code Host} header, TLS
  * SNI and certificate verification keep the host name. Each new connection resolves once, the
@@ -94,10 +94,13 @@ public final class WebhookSender implements AutoCloseable {
     private final HttpClient client;
 
     /**
-     * @param connectTimeout the longest wait for a TCP (and TLS) connection
-     * @param readTimeout    the longest wait for the response after the request was sent
+     * @param connectTimeout     the longest wait for a TCP (and TLS) connection
+     * @param readTimeout        the longest wait for the response after the request was sent
+     * @param connectionsPerSink the most kept-alive connections to one origin: the largest concurrency a
+     *                           subscription may ask for, so that none of its requests waits for a connection
      */
-    public WebhookSender(SsrfGuard guard, Duration connectTimeout, Duration readTimeout, Clock clock) {
+    public WebhookSender(SsrfGuard guard, Duration connectTimeout, Duration readTimeout, Clock clock,
+                         int connectionsPerSink) {
         Objects.requireNonNull(guard, "guard");
         this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
         this.readTimeout = Objects.requireNonNull(readTimeout, "readTimeout");
@@ -110,6 +113,9 @@ public final class WebhookSender implements AutoCloseable {
         client = new HttpClient(new HttpClientTransportOverHTTP(connector));
         client.setExecutor(threads);
         client.setSocketAddressResolver(new GuardedAddressResolver(guard, lookups));
+        client.setMaxConnectionsPerDestination(connectionsPerSink);
+        // Several subscriptions may share a sink: past the pool, requests wait in its queue rather than fail.
+        client.setMaxRequestsQueuedPerDestination(Math.max(1024, connectionsPerSink * 16));
         client.setFollowRedirects(false);
         client.setUserAgentField(null);
         client.setHttpCookieStore(new HttpCookieStore.Empty());
