@@ -10,10 +10,10 @@ import dev.herald.transport.LogEntry;
 import dev.herald.transport.LogFilter;
 import dev.herald.transport.LogPage;
 import dev.herald.transport.LogQuery;
-import dev.herald.transport.TypeGlob;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.Transport;
+import dev.herald.transport.TypeGlob;
 import io.cloudevents.CloudEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -389,7 +389,7 @@ public final class Exporter {
             this.alreadyCommitted = new HashSet<>(lastIds);
             this.subscription = subscription;
             this.stop = stop;
-            transport.createSubscription(SubscriptionSpec.of(subscription, topic).startingAt(
+            transport.createSubscription(SubscriptionSpec.of(subscription, topic).withStart(
                     spec.since().map(StartPosition::at).orElse(StartPosition.EARLIEST)));
             this.consumer = transport.openConsumer(subscription);
         }

@@ -6,6 +6,7 @@ import dev.herald.schema.SchemaRegistry;
 import dev.herald.transport.Capability;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.DeadLetter;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.SubscriptionStats;
@@ -68,7 +69,7 @@ class ReplayExportTest {
         }
 
         @Override
-        public void publish(String topic, List<CloudEvent> events) {
+        public void publish(String topic, List<EncodedEvent> events) {
             inner.publish(topic, events);
         }
 

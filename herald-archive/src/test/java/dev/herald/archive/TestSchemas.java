@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.schema.SchemaRegistry;
 import dev.herald.store.TopicRouter;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.Transport;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
@@ -71,12 +72,12 @@ final class TestSchemas {
             all.put(event.getId(), event);
             batch.add(event);
             if (batch.size() == 1000) {
-                transport.publish(TopicRouter.DEFAULT_TOPIC, batch);
+                transport.publish(TopicRouter.DEFAULT_TOPIC, EncodedEvent.all(batch));
                 batch = new ArrayList<>();
             }
         }
         if (!batch.isEmpty()) {
-            transport.publish(TopicRouter.DEFAULT_TOPIC, batch);
+            transport.publish(TopicRouter.DEFAULT_TOPIC, EncodedEvent.all(batch));
         }
         return all;
     }

@@ -4,6 +4,7 @@ import dev.herald.archive.ExportSpec;
 import dev.herald.archive.Exporter;
 import dev.herald.schema.SchemaRegistry;
 import dev.herald.store.TopicRouter;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.embedded.EmbeddedOptions;
 import dev.herald.transport.embedded.EmbeddedTransport;
 import io.cloudevents.CloudEvent;
@@ -64,7 +65,7 @@ public final class ExportBench {
                     lines.write('\n');
                     batch.add(event);
                     if (batch.size() == 1000 || i == events - 1) {
-                        store.publish(TopicRouter.DEFAULT_TOPIC, batch);
+                        store.publish(TopicRouter.DEFAULT_TOPIC, EncodedEvent.all(batch));
                         batch = new ArrayList<>();
                     }
                 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herald.event.EventBuilder;
 import dev.herald.schema.SchemaRegistry;
 import dev.herald.store.TopicRouter;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.embedded.EmbeddedOptions;
 import dev.herald.transport.embedded.EmbeddedTransport;
 import io.cloudevents.CloudEvent;
@@ -51,7 +52,7 @@ class ExportCommandTest {
                             : catalog.latest("ci.pipeline.created").orElseThrow().examples().getFirst()).build());
         }
         try (EmbeddedTransport store = EmbeddedTransport.open(data.resolve("events.db"), EmbeddedOptions.defaults())) {
-            store.publish(TopicRouter.DEFAULT_TOPIC, events);
+            store.publish(TopicRouter.DEFAULT_TOPIC, EncodedEvent.all(events));
         }
         Path out = dir.resolve("out");
 

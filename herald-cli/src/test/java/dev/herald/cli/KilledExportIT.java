@@ -8,6 +8,7 @@ import dev.herald.archive.ArchiveQuery;
 import dev.herald.cli.distribution.HeraldProcess;
 import dev.herald.schema.SchemaRegistry;
 import dev.herald.store.TopicRouter;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.Transport;
 import dev.herald.transport.embedded.EmbeddedOptions;
 import dev.herald.transport.embedded.EmbeddedTransport;
@@ -102,7 +103,7 @@ class KilledExportIT {
                 ids.add(event.getId());
                 batch.add(event);
                 if (batch.size() == 1_000 || i == EVENTS - 1) {
-                    transport.publish(TopicRouter.DEFAULT_TOPIC, batch);
+                    transport.publish(TopicRouter.DEFAULT_TOPIC, EncodedEvent.all(batch));
                     batch = new ArrayList<>();
                 }
             }

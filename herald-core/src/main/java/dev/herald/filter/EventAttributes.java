@@ -2,14 +2,17 @@ package dev.herald.filter;
 
 import io.cloudevents.CloudEvent;
 
-/** Reads any attribute of an event, context attribute or extension, in its canonical string form. */
-final class EventAttributes {
+/**
+ * Reads any attribute of an event, context attribute or extension, in its canonical string form: what
+ * filters compare, in the client ({@link Filter}) and in a broker ({@link dev.herald.transport.NativeFilter}).
+ */
+public final class EventAttributes {
 
     private EventAttributes() {
     }
 
     /** The attribute's value as a string, or null when the event does not have it. */
-    static String asString(CloudEvent event, String name) {
+    public static String asString(CloudEvent event, String name) {
         Object value = switch (name) {
             case "specversion" -> event.getSpecVersion().toString();
             case "id" -> event.getId();

@@ -1,6 +1,7 @@
 package dev.herald.filter;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.transport.NativeFilter;
 import io.cloudevents.CloudEvent;
 import java.util.List;
 import java.util.Map;
@@ -95,6 +96,15 @@ public sealed interface Filter permits AttributeFilter, Composite, Not, SqlFilte
 
     /** This filter in the Subscriptions API JSON form. */
     JsonNode toJson();
+
+    /**
+     * The part of this filter a broker can evaluate before delivery: it accepts every event this filter
+     * accepts (and perhaps more), so the client still applies this filter to what the broker delivers.
+     * {@link NativeFilter#ALL} when nothing can be evaluated natively.
+     */
+    default NativeFilter nativePart() {
+        return NativePart.of(this);
+    }
 
     /** See {@link #ALL_EVENTS}. */
     record MatchAll() implements Filter {

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import dev.herald.event.EnvelopeRules;
 import dev.herald.event.EventData;
 import dev.herald.event.InvalidEventException;
+import dev.herald.event.JsonEvents;
 import dev.herald.event.Violation;
+import dev.herald.transport.EncodedEvent;
 import io.cloudevents.CloudEvent;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +35,11 @@ public final class EventValidator {
         return withSchema(event, rules.check(event));
     }
 
+    /** Every violation of one event whose structured form the caller wrote (its length is the size checked). */
+    private List<Violation> check(CloudEvent event, byte[] json) {
+        return withSchema(event, rules.check(event, json.length));
+    }
+
     /**
      * The schema half of the check, for an event whose envelope was already checked (the JSON reader
      * checks it while parsing).
@@ -48,16 +55,33 @@ public final class EventValidator {
      *                               when the group has more than one event
      */
     public void requireValid(List<CloudEvent> events) {
+        encode(events);
+    }
+
+    /**
+     * Checks a group, all or nothing, and encodes it for a transport: each event is serialised once,
+     * and the bytes that measured its size are the bytes the transport stores.
+     *
+     * @return the events with their structured form and ordering key, in the given order
+     * @throws InvalidEventException with every violation of every event, prefixed {@code [i].}
+     *                               when the group has more than one event
+     */
+    public List<EncodedEvent> encode(List<CloudEvent> events) {
         List<Violation> all = new ArrayList<>();
+        List<EncodedEvent> encoded = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
+            CloudEvent event = events.get(i);
+            byte[] json = JsonEvents.write(event);
             String prefix = events.size() == 1 ? "" : "[" + i + "].";
-            for (Violation v : check(events.get(i))) {
+            for (Violation v : check(event, json)) {
                 all.add(prefix.isEmpty() ? v : new Violation(prefix + v.where(), v.rule(), v.value()));
             }
+            encoded.add(EncodedEvent.of(event, json));
         }
         if (!all.isEmpty()) {
             throw new InvalidEventException(all);
         }
+        return encoded;
     }
 
     private List<Violation> withSchema(CloudEvent event, List<Violation> envelope) {

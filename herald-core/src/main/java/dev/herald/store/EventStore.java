@@ -11,6 +11,7 @@ import dev.herald.schema.EventValidator;
 import dev.herald.schema.SchemaRegistry;
 import dev.herald.transport.Capability;
 import dev.herald.transport.Consumer;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.TransactionalTransport;
 import dev.herald.transport.Transport;
@@ -127,35 +128,50 @@ public final class EventStore implements AutoCloseable {
     /** Writes one topic's events: to the transport directly, or through a caller's transaction. */
     @FunctionalInterface
     private interface TopicWriter {
-        void write(String topic, List<CloudEvent> events);
+        void write(String topic, List<EncodedEvent> events);
     }
 
+    /**
+     * Validates, then hands each topic's events to the writer encoded: serialised once (by the
+     * validator, which measures their size on the same bytes) and with their ordering key.
+     */
     private List<CloudEvent> publish(List<CloudEvent> events, TopicWriter writer) {
         List<CloudEvent> linked = events.stream().map(Provenance::apply).toList();
-        Map<String, List<CloudEvent>> byTopic = new LinkedHashMap<>();
-        for (CloudEvent event : linked) {
-            byTopic.computeIfAbsent(router.topicFor(event), topic -> new ArrayList<>()).add(event);
-        }
         long start = System.nanoTime();
+        List<EncodedEvent> encoded;
         try {
-            validator.requireValid(linked);
+            encoded = validator.encode(linked);
         } catch (InvalidEventException e) {
-            byTopic.forEach((topic, group) -> telemetry.publishFailed(topic, group, "invalid", e.getMessage(),
-                    System.nanoTime() - start));
+            byTopic(linked).forEach((topic, group) -> telemetry.publishFailed(topic, group, "invalid",
+                    e.getMessage(), System.nanoTime() - start));
             throw e;
         }
-        for (Map.Entry<String, List<CloudEvent>> group : byTopic.entrySet()) {
+        for (Map.Entry<String, List<EncodedEvent>> group : byTopic(encoded, EncodedEvent::event).entrySet()) {
+            List<CloudEvent> groupEvents = EncodedEvent.events(group.getValue());
             long groupStart = System.nanoTime();
             try {
                 writer.write(group.getKey(), group.getValue());
             } catch (RuntimeException e) {
-                telemetry.publishFailed(group.getKey(), group.getValue(), "failed", e.toString(),
+                telemetry.publishFailed(group.getKey(), groupEvents, "failed", e.toString(),
                         System.nanoTime() - groupStart);
                 throw e;
             }
-            telemetry.published(group.getKey(), group.getValue(), System.nanoTime() - groupStart);
+            telemetry.published(group.getKey(), groupEvents, System.nanoTime() - groupStart);
         }
         return linked;
+    }
+
+    private Map<String, List<CloudEvent>> byTopic(List<CloudEvent> events) {
+        return byTopic(events, Function.identity());
+    }
+
+    /** The items grouped by their event's topic, topics in order of first appearance, items in order. */
+    private <T> Map<String, List<T>> byTopic(List<T> items, Function<T, CloudEvent> eventOf) {
+        Map<String, List<T>> groups = new LinkedHashMap<>();
+        for (T item : items) {
+            groups.computeIfAbsent(router.topicFor(eventOf.apply(item)), topic -> new ArrayList<>()).add(item);
+        }
+        return groups;
     }
 
     /**
@@ -227,8 +243,9 @@ public final class EventStore implements AutoCloseable {
         if (running.containsKey(name)) {
             throw new IllegalStateException("subscription " + name + " is already running in this store");
         }
+        // The broker may evaluate what it can of the filter; the dispatcher still applies all of it.
         transport.createSubscription(new SubscriptionSpec(name, options.topic(), options.start(),
-                options.policy().orderedByKey(), options.deliveryDelay()));
+                options.policy().orderedByKey(), options.deliveryDelay(), options.filter().nativePart()));
         Dispatcher dispatcher = dispatcherFor.apply(transport.openConsumer(name));
         Subscription subscription = new Subscription(name, options, dispatcher, transport, drainTimeout,
                 () -> running.remove(name));

@@ -1,5 +1,6 @@
 package dev.herald.transport;
 
+import dev.herald.event.JsonEvents;
 import io.cloudevents.CloudEvent;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +15,17 @@ public interface Delivery {
 
     /** The event, with every attribute and its data exactly as published. */
     CloudEvent event();
+
+    /**
+     * The event in the CloudEvents JSON structured format ({@value JsonEvents#STRUCTURED}), for callers
+     * that pass it on as bytes (a webhook body, a pull response) rather than read it. A transport that
+     * stores the structured form returns the stored bytes, so nothing is serialised again; the default
+     * serialises {@link #event()}. Either way the bytes parse back to an event equal to {@link #event()}.
+     * The array may be shared: callers must not modify it.
+     */
+    default byte[] json() {
+        return JsonEvents.write(event());
+    }
 
     /** The subscription this delivery belongs to. */
     String subscription();

@@ -1,6 +1,5 @@
 package dev.herald.transport;
 
-import io.cloudevents.CloudEvent;
 import java.sql.Connection;
 import java.util.List;
 
@@ -20,5 +19,5 @@ public interface TransactionalTransport extends Transport {
      * @throws TransportException when the events could not be written (the caller's transaction
      *                            should then be rolled back)
      */
-    void publish(String topic, List<CloudEvent> events, Connection connection);
+    void publish(String topic, List<EncodedEvent> events, Connection connection);
 }

@@ -1,6 +1,5 @@
 package dev.herald.transport;
 
-import io.cloudevents.CloudEvent;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -28,9 +27,13 @@ public interface Transport extends AutoCloseable {
      * Appends events to a topic and returns once they are durable. With
      * {@link Capability#ATOMIC_BATCH}, either all events of the call are stored or none.
      *
+     * <p>The events come validated and encoded by the core ({@link EncodedEvent}): a transport stores
+     * their given bytes (or, for a binary-mode broker, their attributes and data) and orders by their
+     * given key; it does not serialise them again or derive a key of its own.
+     *
      * @throws TransportException when the events could not be stored; none is then acknowledged
      */
-    void publish(String topic, List<CloudEvent> events);
+    void publish(String topic, List<EncodedEvent> events);
 
     /**
      * Creates the subscription if it does not exist (starting at {@code spec.start()}), or updates

@@ -7,6 +7,7 @@ import dev.herald.server.config.ServerConfig;
 import dev.herald.transport.Capability;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.DeadLetter;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.LogPage;
 import dev.herald.transport.LogQuery;
 import dev.herald.transport.StartPosition;
@@ -43,7 +44,7 @@ class StoreFailureTest {
 
         @Override public String name() { return "flaky"; }
         @Override public Set<Capability> capabilities() { return delegate.capabilities(); }
-        @Override public void publish(String topic, List<CloudEvent> events) {
+        @Override public void publish(String topic, List<EncodedEvent> events) {
             if (broken.get()) {
                 throw new TransportException("disk on fire", null);
             }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.herald.transport.Capability;
 import dev.herald.transport.Consumer;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.Transport;
 import io.cloudevents.CloudEvent;
@@ -92,9 +93,9 @@ public interface ConformanceContext {
         return subscribe(SubscriptionSpec.of(fresh("sub"), topic));
     }
 
-    /** Publishes in one call. */
+    /** Publishes in one call, encoded as the core encodes events. */
     default void publish(String topic, List<CloudEvent> events) {
-        transport().publish(topic, events);
+        transport().publish(topic, EncodedEvent.all(events));
     }
 
     /** Opens a consumer that is closed after the test. */

@@ -6,6 +6,7 @@ import dev.herald.transport.Capability;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.DeadLetter;
 import dev.herald.transport.Delivery;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.Transport;
 import io.cloudevents.CloudEvent;
@@ -47,7 +48,7 @@ public interface DurabilityConformance extends ConformanceContext {
                     seq += batch.size();
                     attempted.addAll(ids(batch));
                     try {
-                        publisher.publish(topic, batch);
+                        publisher.publish(topic, EncodedEvent.all(batch));
                     } catch (RuntimeException e) {
                         return;
                     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.herald.event.EventBuilder;
 import dev.herald.event.HeraldAttributes;
 import dev.herald.transport.Capability;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.InvalidCursorException;
 import dev.herald.transport.LogEntry;
 import dev.herald.transport.LogFilter;
@@ -241,7 +242,7 @@ public interface QueryConformance extends ConformanceContext {
         String cursor;
         try (Connection open = database.getConnection()) {
             open.setAutoCommit(false);
-            transport.publish(topic, held, open);
+            transport.publish(topic, EncodedEvent.all(held), open);
             publish(topic, later);
             LogPage page = transport().query(LogQuery.of(topic).withLimit(100));
             page.entries().forEach(e -> seen.add(e.event().getId()));

@@ -25,8 +25,8 @@ public interface ReplayConformance extends ConformanceContext {
         String run = fresh("run");
         List<CloudEvent> old = TestEvents.probes(run, scaled(30));
         publish(topic, old);
-        SubscriptionSpec earliest = subscribe(SubscriptionSpec.of(fresh("sub"), topic).startingAt(StartPosition.EARLIEST));
-        SubscriptionSpec latest = subscribe(SubscriptionSpec.of(fresh("sub"), topic).startingAt(StartPosition.LATEST));
+        SubscriptionSpec earliest = subscribe(SubscriptionSpec.of(fresh("sub"), topic).withStart(StartPosition.EARLIEST));
+        SubscriptionSpec latest = subscribe(SubscriptionSpec.of(fresh("sub"), topic).withStart(StartPosition.LATEST));
         List<CloudEvent> fresh = TestEvents.probes(run, old.size(), scaled(10));
         publish(topic, fresh);
         DeliveryLog fromEarliest = collect(earliest.name()).log();
@@ -58,7 +58,7 @@ public interface ReplayConformance extends ConformanceContext {
         assertThat(ids(before).stream().map(publishedAt::get)).as("publish times before the 50 ms pause")
                 .allMatch(t -> t.isBefore(cut));
 
-        SubscriptionSpec spec = subscribe(SubscriptionSpec.of(fresh("sub"), topic).startingAt(StartPosition.at(cut)));
+        SubscriptionSpec spec = subscribe(SubscriptionSpec.of(fresh("sub"), topic).withStart(StartPosition.at(cut)));
         DeliveryLog log = collect(spec.name()).log();
         awaitAcked(log, ids(after));
         quietPeriod();
@@ -71,7 +71,7 @@ public interface ReplayConformance extends ConformanceContext {
         assumeCapability(Capability.REPLAY);
         String topic = fresh("topic");
         String run = fresh("run");
-        SubscriptionSpec spec = subscribe(SubscriptionSpec.of(fresh("sub"), topic).startingAt(StartPosition.EARLIEST));
+        SubscriptionSpec spec = subscribe(SubscriptionSpec.of(fresh("sub"), topic).withStart(StartPosition.EARLIEST));
         List<CloudEvent> first = TestEvents.probes(run, scaled(20));
         publish(topic, first);
         consumeExactly(spec.name(), ids(first));
@@ -94,7 +94,7 @@ public interface ReplayConformance extends ConformanceContext {
 
     /** Reads a whole topic through a throw-away subscription from earliest: publish time by event id. */
     private Map<String, Instant> publishTimes(String topic, int count) throws Exception {
-        SubscriptionSpec probe = subscribe(SubscriptionSpec.of(fresh("probe"), topic).startingAt(StartPosition.EARLIEST));
+        SubscriptionSpec probe = subscribe(SubscriptionSpec.of(fresh("probe"), topic).withStart(StartPosition.EARLIEST));
         try (Collector collector = collect(probe.name())) {
             await().until(() -> collector.log().ackedCount() >= count);
             return collector.log().entries().stream().collect(

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.DeadLetter;
 import dev.herald.transport.Delivery;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.SubscriptionSpec;
 import io.cloudevents.CloudEvent;
 import java.time.Duration;
@@ -96,7 +97,7 @@ public interface SpiContractConformance extends ConformanceContext {
         stopTransport();
         transport().close();
         assertThatThrownBy(() -> consumer.poll(1, Duration.ZERO)).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> transport().publish(topic, TestEvents.probes(fresh("run"), 1)))
+        assertThatThrownBy(() -> transport().publish(topic, EncodedEvent.all(TestEvents.probes(fresh("run"), 1))))
                 .isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> transport().openConsumer(spec.name())).isInstanceOf(IllegalStateException.class);
         consumer.close();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herald.store.Transactions;
 import dev.herald.transport.Capability;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.TransactionalTransport;
 import io.cloudevents.CloudEvent;
@@ -45,24 +46,24 @@ public interface TransactionConformance extends ConformanceContext {
 
         try (Connection connection = database.getConnection()) {
             connection.setAutoCommit(false);
-            transport.publish(topic, rolledBack, connection);
+            transport.publish(topic, EncodedEvent.all(rolledBack), connection);
             connection.rollback();
             connection.setAutoCommit(true);
         }
         // Work that throws after publishing: Transactions rolls the whole transaction back.
         assertThatThrownBy(() -> Transactions.inTransaction(database, connection -> {
-            transport.publish(topic, failedWork, connection);
+            transport.publish(topic, EncodedEvent.all(failedWork), connection);
             throw new IllegalStateException("the caller's own work failed");
         })).isInstanceOf(IllegalStateException.class);
         Transactions.inTransaction(database, connection -> {
-            transport.publish(topic, committed.subList(0, 4), connection);
-            transport.publish(topic, committed.subList(4, committed.size()), connection);
+            transport.publish(topic, EncodedEvent.all(committed.subList(0, 4)), connection);
+            transport.publish(topic, EncodedEvent.all(committed.subList(4, committed.size())), connection);
             return null;
         });
 
         try (Connection open = database.getConnection()) {
             open.setAutoCommit(false);
-            transport.publish(topic, heldOpen, open);
+            transport.publish(topic, EncodedEvent.all(heldOpen), open);
             awaitAcked(log, ids(committed));
             quietPeriod();
             assertThat(log.deliveredIds()).as("events of a transaction not committed yet")
@@ -93,9 +94,9 @@ public interface TransactionConformance extends ConformanceContext {
         try (Connection first = database.getConnection()) {
             first.setAutoCommit(false);
             // Written first: whatever order the transport keeps, this write comes before the next one.
-            transport.publish(topic, List.of(slow), first);
+            transport.publish(topic, EncodedEvent.all(List.of(slow)), first);
             Transactions.inTransaction(database, second -> {
-                transport.publish(topic, List.of(fast), second);
+                transport.publish(topic, EncodedEvent.all(List.of(fast)), second);
                 return null;
             });
             // The consumer keeps polling while the first writer is still open; a transport that
@@ -136,7 +137,7 @@ public interface TransactionConformance extends ConformanceContext {
                 boolean rollback = random.nextInt(8) == 0;
                 try (Connection connection = database.getConnection()) {
                     connection.setAutoCommit(false);
-                    transport.publish(topic, events, connection);
+                    transport.publish(topic, EncodedEvent.all(events), connection);
                     if (t == 0) {
                         lockstep.countDown();
                         lockstep.await(10, TimeUnit.SECONDS);

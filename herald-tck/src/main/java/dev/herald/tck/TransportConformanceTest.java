@@ -28,7 +28,8 @@ import org.junit.jupiter.api.TestReporter;
  * ({@link PublishConformance}, {@link RedeliveryConformance}, {@link ConsumerConformance}) and
  * one per capability ({@link OrderingConformance}, {@link ReplayConformance},
  * {@link ConsumerGroupConformance}, {@link DurabilityConformance}, {@link NativeDelayConformance},
- * {@link AtomicBatchConformance}, {@link QueryConformance}, {@link TransactionConformance}); a
+ * {@link NativeFilteringConformance}, {@link AtomicBatchConformance}, {@link QueryConformance},
+ * {@link TransactionConformance}); a
  * capability's tests are skipped by assumption unless the transport declares it.
  *
  * <p>A transport is opened through the factory before each test and closed after it. Every test
@@ -39,7 +40,8 @@ import org.junit.jupiter.api.TestReporter;
 public abstract class TransportConformanceTest implements ConformanceContext,
         PublishConformance, RedeliveryConformance, ConsumerConformance, SpiContractConformance,
         OrderingConformance, ReplayConformance, ConsumerGroupConformance, DurabilityConformance,
-        NativeDelayConformance, AtomicBatchConformance, QueryConformance, TransactionConformance {
+        NativeDelayConformance, NativeFilteringConformance, AtomicBatchConformance, QueryConformance,
+        TransactionConformance {
 
     /** System property: count multiplier for stress runs. */
     public static final String STRESS_PROPERTY = "herald.tck.stress";

@@ -2,10 +2,9 @@ package dev.herald.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herald.event.JsonEvents;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.Transport;
 import dev.herald.transport.memory.InMemoryBroker;
-import io.cloudevents.CloudEvent;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -24,8 +23,8 @@ class TransportBenchmarkTest {
             }
 
             @Override
-            public byte[] prepare(String topic, CloudEvent event) {
-                return JsonEvents.write(event);
+            public byte[] prepare(String topic, EncodedEvent event) {
+                return event.json();
             }
 
             @Override

@@ -3,13 +3,13 @@ package dev.herald.test;
 import dev.herald.transport.Capability;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.DeadLetter;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.LogPage;
 import dev.herald.transport.LogQuery;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.SubscriptionStats;
 import dev.herald.transport.Transport;
-import io.cloudevents.CloudEvent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -80,9 +80,9 @@ final class RecordingTransport implements Transport {
 
     /** Serialised so that the recorded order is the order the transport stored the events in. */
     @Override
-    public synchronized void publish(String topic, List<CloudEvent> events) {
+    public synchronized void publish(String topic, List<EncodedEvent> events) {
         delegate.publish(topic, events);
-        recording.stored(events);
+        recording.stored(EncodedEvent.events(events));
     }
 
     @Override

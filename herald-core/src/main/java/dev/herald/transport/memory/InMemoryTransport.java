@@ -1,9 +1,9 @@
 package dev.herald.transport.memory;
 
-import dev.herald.event.HeraldAttributes;
 import dev.herald.transport.Capability;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.DeadLetter;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.LogEntry;
 import dev.herald.transport.LogPage;
 import dev.herald.transport.LogQuery;
@@ -12,7 +12,6 @@ import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.SubscriptionStats;
 import dev.herald.transport.Transport;
-import io.cloudevents.CloudEvent;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
@@ -25,8 +24,8 @@ import java.util.function.Supplier;
 /**
  * A thread-safe in-memory transport for tests and examples. Declares {@link Capability#ORDERING},
  * {@link Capability#REPLAY}, {@link Capability#CONSUMER_GROUPS}, {@link Capability#ATOMIC_BATCH},
- * {@link Capability#NATIVE_DELAY} and {@link Capability#QUERY}; not {@link Capability#DURABLE}:
- * nothing survives the JVM.
+ * {@link Capability#NATIVE_DELAY}, {@link Capability#NATIVE_FILTERING} and {@link Capability#QUERY};
+ * not {@link Capability#DURABLE}: nothing survives the JVM.
  *
  * <p>The data lives in an {@link InMemoryBroker}. {@code new InMemoryTransport()} brings its own;
  * transports made by {@link InMemoryBroker#connect()} share one, so closing one transport and opening
@@ -37,9 +36,11 @@ import java.util.function.Supplier;
  * <p>How it works: a topic is an append-only list of events with publish times. A subscription
  * keeps a cursor into it and the state of each unsettled event it has taken in (waiting, in flight
  * with its attempt count, or waiting for a retry until an instant). An ordered subscription hands
- * out an event of key K ({@link HeraldAttributes#orderingKey}) only when no earlier event of K is
+ * out an event of key K (its {@link EncodedEvent#orderingKey}) only when no earlier event of K is
  * unsettled; events without a key are unordered. With a delivery delay an event is invisible to the
- * subscription until its publish time plus the delay. Polls wait on a condition, never spin.
+ * subscription until its publish time plus the delay. An event the subscription's
+ * {@link SubscriptionSpec#filter() native filter} rejects is passed over when the cursor reaches it,
+ * never delivered. Polls wait on a condition, never spin.
  *
  * <p>Attempts count hand-outs: 1 for the first delivery, one more after each nack, and also after a
  * delivery was released by a closing consumer. Redriven dead letters start again at attempt 1 and
@@ -49,7 +50,7 @@ public final class InMemoryTransport implements Transport {
 
     private static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.ORDERING,
             Capability.REPLAY, Capability.CONSUMER_GROUPS, Capability.ATOMIC_BATCH, Capability.NATIVE_DELAY,
-            Capability.QUERY));
+            Capability.NATIVE_FILTERING, Capability.QUERY));
 
     private final InMemoryBroker broker;
     /** Open consumers of this transport; guarded by the broker's lock. */
@@ -84,15 +85,14 @@ public final class InMemoryTransport implements Transport {
 
     /** Appends all events under one lock hold: the batch becomes visible at once, or (on a bad argument) not at all. */
     @Override
-    public void publish(String topic, List<CloudEvent> events) {
+    public void publish(String topic, List<EncodedEvent> events) {
         requireName(topic, "topic");
-        List<CloudEvent> batch = List.copyOf(Objects.requireNonNull(events, "events")); // rejects null elements
+        List<EncodedEvent> batch = List.copyOf(Objects.requireNonNull(events, "events")); // rejects null elements
         locked(() -> {
             requireOpen();
             MemoryTopic log = broker.topic(topic);
-            for (CloudEvent event : batch) {
-                log.append(new StoredEvent(log.size(), event, broker.nextPublishTime(),
-                        HeraldAttributes.orderingKey(event).orElse(null)));
+            for (EncodedEvent event : batch) {
+                log.append(new StoredEvent(log.size(), event, broker.nextPublishTime()));
             }
             if (!batch.isEmpty()) {
                 log.subscriptions().forEach(s -> s.changed.signalAll());

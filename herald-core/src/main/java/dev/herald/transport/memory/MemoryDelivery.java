@@ -16,7 +16,8 @@ final class MemoryDelivery extends AbstractDelivery {
 
     MemoryDelivery(MemorySubscription subscription, Entry entry, MemoryConsumer consumer, long token, int attempt) {
         // The name is copied: the subscription's spec may be replaced concurrently, its name never changes.
-        super(entry.stored.event(), subscription.name(), attempt, entry.stored.publishedAt());
+        super(entry.stored.event(), entry.stored.encoded().json(), subscription.name(), attempt,
+                entry.stored.publishedAt());
         this.subscription = subscription;
         this.entry = entry;
         this.consumer = consumer;

@@ -79,10 +79,14 @@ final class MemorySubscription {
         changed.signalAll();
     }
 
-    /** Takes a new ordering flag and delivery delay; the position and unsettled events stay. */
+    /**
+     * Takes a new ordering flag, delivery delay and native filter; the position and unsettled events stay.
+     * The filter applies to the events admitted from now on.
+     */
     void update(SubscriptionSpec newSpec) {
         boolean relane = newSpec.ordered() != spec.ordered();
-        spec = new SubscriptionSpec(spec.name(), spec.topic(), spec.start(), newSpec.ordered(), newSpec.deliveryDelay());
+        spec = new SubscriptionSpec(spec.name(), spec.topic(), spec.start(), newSpec.ordered(), newSpec.deliveryDelay(),
+                newSpec.filter());
         if (relane) {
             relane();
         }
@@ -119,7 +123,10 @@ final class MemorySubscription {
         return next;
     }
 
-    /** Admits the topic event at the cursor if it is visible yet (its delivery delay has passed). */
+    /**
+     * Admits the topic event at the cursor if it is visible yet (its delivery delay has passed); one the
+     * subscription's native filter rejects is passed over, as a broker filtering natively drops it.
+     */
     private boolean admitNext(Instant now) {
         if (cursor >= topic.size()) {
             return false;
@@ -130,7 +137,9 @@ final class MemorySubscription {
             return false;
         }
         cursor++;
-        enqueue(new Entry(stored, laneOf(stored), ++serials, visibleAt));
+        if (spec.filter().matches(stored.event())) {
+            enqueue(new Entry(stored, laneOf(stored), ++serials, visibleAt));
+        }
         return true;
     }
 

@@ -1,5 +1,6 @@
 package dev.herald.transport.memory;
 
+import dev.herald.transport.EncodedEvent;
 import io.cloudevents.CloudEvent;
 import java.time.Instant;
 
@@ -7,9 +8,17 @@ import java.time.Instant;
  * An event as a topic keeps it.
  *
  * @param offset      position in its topic, from 0
- * @param event       the event as published
+ * @param encoded     the event as published, with its structured form and ordering key
  * @param publishedAt when the broker stored it; never earlier than the previous event's
- * @param key         the ordering key, or {@code null} when the event has none
  */
-record StoredEvent(long offset, CloudEvent event, Instant publishedAt, String key) {
+record StoredEvent(long offset, EncodedEvent encoded, Instant publishedAt) {
+
+    CloudEvent event() {
+        return encoded.event();
+    }
+
+    /** The ordering key, or {@code null} when the event has none. */
+    String key() {
+        return encoded.orderingKey();
+    }
 }

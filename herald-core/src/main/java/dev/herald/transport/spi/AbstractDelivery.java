@@ -19,12 +19,25 @@ public abstract class AbstractDelivery implements Delivery {
     public static final String NO_ERROR_GIVEN = "(no error given)";
 
     private final CloudEvent event;
+    /** The stored structured form, or null when the transport does not keep it. */
+    private final byte[] json;
     private final String subscription;
     private final int attempt;
     private final Instant publishedAt;
 
+    /** A delivery of a transport that does not keep the event's structured form: {@link #json()} writes it. */
     protected AbstractDelivery(CloudEvent event, String subscription, int attempt, Instant publishedAt) {
+        this(event, null, subscription, attempt, publishedAt);
+    }
+
+    /**
+     * A delivery of a transport that keeps the event's structured form: {@link #json()} returns it as is.
+     *
+     * @param json the bytes the event was read from, or null to write them on demand
+     */
+    protected AbstractDelivery(CloudEvent event, byte[] json, String subscription, int attempt, Instant publishedAt) {
         this.event = Objects.requireNonNull(event, "event");
+        this.json = json;
         this.subscription = Objects.requireNonNull(subscription, "subscription");
         if (attempt < 1) {
             throw new IllegalArgumentException("attempt must be at least 1: " + attempt);
@@ -36,6 +49,11 @@ public abstract class AbstractDelivery implements Delivery {
     @Override
     public final CloudEvent event() {
         return event;
+    }
+
+    @Override
+    public final byte[] json() {
+        return json != null ? json : Delivery.super.json();
     }
 
     @Override

@@ -33,13 +33,14 @@ public final class LeasedDelivery extends AbstractDelivery {
      * @param settler      the consumer that handed it out and settles it
      * @param position     the transport's position of the delivery within the subscription
      * @param event        the event
+     * @param json         the stored structured form {@code event} was read from, or null
      * @param subscription the subscription's name
      * @param attempt      1 for the first delivery
      * @param publishedAt  when the transport stored the event
      */
-    public LeasedDelivery(Settler settler, long position, CloudEvent event, String subscription, int attempt,
-                          Instant publishedAt) {
-        super(event, subscription, attempt, publishedAt);
+    public LeasedDelivery(Settler settler, long position, CloudEvent event, byte[] json, String subscription,
+                          int attempt, Instant publishedAt) {
+        super(event, json, subscription, attempt, publishedAt);
         this.settler = settler;
         this.position = position;
     }

@@ -8,6 +8,7 @@ import dev.herald.transport.Capability;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.DeadLetter;
 import dev.herald.transport.Delivery;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.SubscriptionStats;
@@ -40,13 +41,14 @@ class InMemoryTransportTest {
     void declaresEverythingButDurability() {
         assertThat(transport.name()).isEqualTo("memory");
         assertThat(transport.capabilities()).containsExactlyInAnyOrder(Capability.ORDERING, Capability.REPLAY,
-                Capability.CONSUMER_GROUPS, Capability.ATOMIC_BATCH, Capability.NATIVE_DELAY, Capability.QUERY);
+                Capability.CONSUMER_GROUPS, Capability.ATOMIC_BATCH, Capability.NATIVE_DELAY, Capability.NATIVE_FILTERING,
+                Capability.QUERY);
     }
 
     @Test
     void orderedSubscriptionHoldsBackOnlyTheUnsettledKey() throws Exception {
         transport.createSubscription(SubscriptionSpec.of("s", "t").withOrdering(true));
-        transport.publish("t", List.of(keyed("a", 0), keyed("a", 1), keyed("b", 2), keyed("b", 3)));
+        transport.publish("t", EncodedEvent.all(List.of(keyed("a", 0), keyed("a", 1), keyed("b", 2), keyed("b", 3))));
         try (Consumer consumer = transport.openConsumer("s")) {
             assertThat(seqs(consumer.poll(10, WAIT))).containsExactly(0, 2);
             assertThat(consumer.poll(10, Duration.ofMillis(50))).as("a1 and b3 wait for their keys").isEmpty();
@@ -60,7 +62,7 @@ class InMemoryTransportTest {
         CloudEvent project2 = base(1).project("p").subject("y").build();
         CloudEvent subject1 = base(2).subject("z").build();
         CloudEvent subject2 = base(3).subject("z").build();
-        transport.publish("t", List.of(project1, project2, subject1, subject2));
+        transport.publish("t", EncodedEvent.all(List.of(project1, project2, subject1, subject2)));
         try (Consumer consumer = transport.openConsumer("s")) {
             assertThat(seqs(consumer.poll(10, WAIT))).containsExactly(0, 2);
         }
@@ -69,7 +71,7 @@ class InMemoryTransportTest {
     @Test
     void eventsWithoutAKeyAreUnorderedEvenOnAnOrderedSubscription() throws Exception {
         transport.createSubscription(SubscriptionSpec.of("s", "t").withOrdering(true));
-        transport.publish("t", List.of(keyless(0), keyless(1), keyless(2)));
+        transport.publish("t", EncodedEvent.all(List.of(keyless(0), keyless(1), keyless(2))));
         try (Consumer consumer = transport.openConsumer("s")) {
             assertThat(seqs(consumer.poll(10, WAIT))).containsExactly(0, 1, 2);
         }
@@ -78,7 +80,7 @@ class InMemoryTransportTest {
     @Test
     void switchingOrderingOnRegroupsUnsettledEventsKeepingTheirState() throws Exception {
         transport.createSubscription(SubscriptionSpec.of("s", "t"));
-        transport.publish("t", List.of(keyed("a", 0), keyed("a", 1), keyed("a", 2)));
+        transport.publish("t", EncodedEvent.all(List.of(keyed("a", 0), keyed("a", 1), keyed("a", 2))));
         try (Consumer consumer = transport.openConsumer("s")) {
             List<Delivery> two = consumer.poll(2, WAIT);
             assertThat(seqs(two)).as("unordered: both at once").containsExactly(0, 1);
@@ -105,7 +107,7 @@ class InMemoryTransportTest {
     @Test
     void pollWakesWhenARetryFallsDueWithoutAnyOtherSignal() throws Exception {
         transport.createSubscription(SubscriptionSpec.of("s", "t"));
-        transport.publish("t", List.of(keyless(0)));
+        transport.publish("t", EncodedEvent.all(List.of(keyless(0))));
         try (Consumer consumer = transport.openConsumer("s")) {
             consumer.poll(1, WAIT).get(0).nack(Duration.ofMillis(300));
             long started = System.nanoTime();
@@ -122,7 +124,7 @@ class InMemoryTransportTest {
         transport.createSubscription(SubscriptionSpec.of("s", "t").withDeliveryDelay(Duration.ofMillis(300)));
         try (Consumer consumer = transport.openConsumer("s")) {
             long started = System.nanoTime();
-            transport.publish("t", List.of(keyless(0)));
+            transport.publish("t", EncodedEvent.all(List.of(keyless(0))));
             assertThat(transport.stats("s").backlog()).as("invisible events are backlog too").isEqualTo(1);
             List<Delivery> delivered = consumer.poll(1, Duration.ofSeconds(20));
             assertThat(delivered).hasSize(1);
@@ -152,7 +154,7 @@ class InMemoryTransportTest {
     @Test
     void aReleasedDeliveryCountsAsAnAttemptAndSettlingItLaterDoesNothing() throws Exception {
         transport.createSubscription(SubscriptionSpec.of("s", "t"));
-        transport.publish("t", List.of(keyless(0)));
+        transport.publish("t", EncodedEvent.all(List.of(keyless(0))));
         Consumer first = transport.openConsumer("s");
         Delivery stale = first.poll(1, WAIT).get(0);
         first.close();
@@ -169,8 +171,8 @@ class InMemoryTransportTest {
 
     @Test
     void seekDropsWaitingRetriesAndLetsInFlightDeliveriesSettle() throws Exception {
-        transport.createSubscription(SubscriptionSpec.of("s", "t").startingAt(StartPosition.EARLIEST));
-        transport.publish("t", List.of(keyless(0), keyless(1), keyless(2)));
+        transport.createSubscription(SubscriptionSpec.of("s", "t").withStart(StartPosition.EARLIEST));
+        transport.publish("t", EncodedEvent.all(List.of(keyless(0), keyless(1), keyless(2))));
         try (Consumer consumer = transport.openConsumer("s")) {
             List<Delivery> three = consumer.poll(3, WAIT);
             three.get(0).nack(Duration.ofHours(1)); // a retry waiting far in the future
@@ -192,7 +194,7 @@ class InMemoryTransportTest {
     @Test
     void aDetachedDeliveryCanStillBeDeadLettered() throws Exception {
         transport.createSubscription(SubscriptionSpec.of("s", "t"));
-        transport.publish("t", List.of(keyless(0)));
+        transport.publish("t", EncodedEvent.all(List.of(keyless(0))));
         try (Consumer consumer = transport.openConsumer("s")) {
             Delivery delivery = consumer.poll(1, WAIT).get(0);
             transport.seek("s", StartPosition.LATEST);
@@ -204,16 +206,16 @@ class InMemoryTransportTest {
 
     @Test
     void seekToATimestampIncludesEventsPublishedExactlyThen() throws Exception {
-        transport.createSubscription(SubscriptionSpec.of("probe", "t").startingAt(StartPosition.EARLIEST));
-        transport.publish("t", List.of(keyless(0)));
+        transport.createSubscription(SubscriptionSpec.of("probe", "t").withStart(StartPosition.EARLIEST));
+        transport.publish("t", EncodedEvent.all(List.of(keyless(0))));
         Thread.sleep(5);
-        transport.publish("t", List.of(keyless(1), keyless(2)));
+        transport.publish("t", EncodedEvent.all(List.of(keyless(1), keyless(2))));
         List<Delivery> all;
         try (Consumer consumer = transport.openConsumer("probe")) {
             all = pollAtLeast(consumer, 3);
         }
         Delivery second = all.stream().filter(d -> seq(d) == 1).findFirst().orElseThrow();
-        transport.createSubscription(SubscriptionSpec.of("s", "t").startingAt(StartPosition.at(second.publishedAt())));
+        transport.createSubscription(SubscriptionSpec.of("s", "t").withStart(StartPosition.at(second.publishedAt())));
         try (Consumer consumer = transport.openConsumer("s")) {
             assertThat(seqs(pollAtLeast(consumer, 2))).containsExactlyInAnyOrder(1, 2);
         }
@@ -222,7 +224,7 @@ class InMemoryTransportTest {
     @Test
     void deadLettersArePagedOldestFirstAndUnknownIdsAreIgnored() throws Exception {
         transport.createSubscription(SubscriptionSpec.of("s", "t"));
-        transport.publish("t", List.of(keyless(0), keyless(1), keyless(2)));
+        transport.publish("t", EncodedEvent.all(List.of(keyless(0), keyless(1), keyless(2))));
         try (Consumer consumer = transport.openConsumer("s")) {
             for (Delivery delivery : pollAtLeast(consumer, 3)) {
                 delivery.deadLetter("error " + seq(delivery));
@@ -243,7 +245,7 @@ class InMemoryTransportTest {
     @Test
     void redrivenEventQueuesBehindItsKeysCurrentEvents() throws Exception {
         transport.createSubscription(SubscriptionSpec.of("s", "t").withOrdering(true));
-        transport.publish("t", List.of(keyed("a", 0), keyed("a", 1)));
+        transport.publish("t", EncodedEvent.all(List.of(keyed("a", 0), keyed("a", 1))));
         try (Consumer consumer = transport.openConsumer("s")) {
             consumer.poll(1, WAIT).get(0).deadLetter("boom");
             Delivery one = consumer.poll(1, WAIT).get(0);
@@ -261,7 +263,7 @@ class InMemoryTransportTest {
     @Test
     void aDeletedSubscriptionStopsItsConsumers() throws Exception {
         transport.createSubscription(SubscriptionSpec.of("s", "t"));
-        transport.publish("t", List.of(keyless(0)));
+        transport.publish("t", EncodedEvent.all(List.of(keyless(0))));
         Consumer consumer = transport.openConsumer("s");
         Delivery delivery = consumer.poll(1, WAIT).get(0);
         transport.deleteSubscription("s");
@@ -271,7 +273,7 @@ class InMemoryTransportTest {
         assertThatThrownBy(() -> transport.stats("s")).isInstanceOf(IllegalArgumentException.class);
         consumer.close();
 
-        transport.createSubscription(SubscriptionSpec.of("s", "t").startingAt(StartPosition.EARLIEST));
+        transport.createSubscription(SubscriptionSpec.of("s", "t").withStart(StartPosition.EARLIEST));
         try (Consumer fresh = transport.openConsumer("s")) {
             assertThat(seqs(fresh.poll(1, WAIT))).as("a new subscription of the same name starts afresh").containsExactly(0);
         }
@@ -280,7 +282,7 @@ class InMemoryTransportTest {
     @Test
     void aClosedTransportReleasesItsDeliveriesButTheBrokerKeepsTheData() throws Exception {
         transport.createSubscription(SubscriptionSpec.of("s", "t"));
-        transport.publish("t", List.of(keyless(0)));
+        transport.publish("t", EncodedEvent.all(List.of(keyless(0))));
         Consumer consumer = transport.openConsumer("s");
         consumer.poll(1, WAIT);
         transport.close();
@@ -297,7 +299,7 @@ class InMemoryTransportTest {
         try (InMemoryTransport one = broker.connect(); InMemoryTransport two = broker.connect()) {
             one.createSubscription(SubscriptionSpec.of("s", "t"));
             Consumer onTwo = two.openConsumer("s");
-            one.publish("t", List.of(keyless(0)));
+            one.publish("t", EncodedEvent.all(List.of(keyless(0))));
             one.close();
             assertThat(seqs(onTwo.poll(1, WAIT))).containsExactly(0);
         }
@@ -308,14 +310,14 @@ class InMemoryTransportTest {
         transport.createSubscription(SubscriptionSpec.of("s", "t"));
         List<CloudEvent> withNull = new ArrayList<>(List.of(keyless(0)));
         withNull.add(null);
-        assertThatThrownBy(() -> transport.publish("t", withNull)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> transport.publish("t", EncodedEvent.all(withNull))).isInstanceOf(NullPointerException.class);
         assertThat(transport.stats("s").backlog()).isZero();
         List<CloudEvent> many = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             many.add(keyless(i));
         }
         for (CloudEvent event : many) {
-            transport.publish("t", List.of(event));
+            transport.publish("t", EncodedEvent.all(List.of(event)));
         }
         try (Consumer consumer = transport.openConsumer("s")) {
             List<Delivery> all = pollAtLeast(consumer, 200);

@@ -44,7 +44,7 @@ final class EmbeddedConsumer extends PollingConsumer<DeliveryQueue.Lease> implem
     protected List<Delivery> deliveries(DeliveryQueue.Lease lease) {
         List<Delivery> deliveries = new ArrayList<>(lease.deliveries().size());
         for (DeliveryQueue.Leased leased : lease.deliveries()) {
-            deliveries.add(new LeasedDelivery(this, leased.seq(), EventLog.read(leased.event()),
+            deliveries.add(new LeasedDelivery(this, leased.seq(), EventLog.read(leased.event()), leased.event(),
                     subscription.spec().name(), leased.attempt(), Sqlite.toInstant(leased.publishedAt())));
         }
         return deliveries;

@@ -3,6 +3,7 @@ package dev.herald.transport.embedded;
 import dev.herald.transport.Capability;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.DeadLetter;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.LogPage;
 import dev.herald.transport.LogQuery;
 import dev.herald.transport.SequenceScan;
@@ -13,7 +14,6 @@ import dev.herald.transport.TopicSignals;
 import dev.herald.transport.Transport;
 import dev.herald.transport.TransportException;
 import dev.herald.transport.spi.Lifecycle;
-import io.cloudevents.CloudEvent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * try (Transport transport = EmbeddedTransport.open(Path.of("herald.db"))) {
- *     transport.createSubscription(SubscriptionSpec.of("audit", "events").startingAt(StartPosition.EARLIEST));
+ *     transport.createSubscription(SubscriptionSpec.of("audit", "events").withStart(StartPosition.EARLIEST));
  *     transport.publish("events", List.of(event));
  *     try (Consumer consumer = transport.openConsumer("audit")) {
  *         for (Delivery delivery : consumer.poll(100, Duration.ofSeconds(1))) {
@@ -178,13 +178,12 @@ public final class EmbeddedTransport implements Transport {
 
     /** Appends the events in one transaction (all or none) and returns once it is fsynced. */
     @Override
-    public void publish(String topic, List<CloudEvent> events) {
+    public void publish(String topic, List<EncodedEvent> events) {
         requireTopic(topic);
-        Objects.requireNonNull(events, "events");
-        if (events.isEmpty()) {
+        List<EncodedEvent> rows = List.copyOf(Objects.requireNonNull(events, "events")); // rejects null elements
+        if (rows.isEmpty()) {
             return;
         }
-        List<EventLog.Row> rows = events.stream().map(EventLog.Row::of).toList();
         // No savepoint: appending fails only when the store does, and then nothing of the transaction commits.
         writer().callWithoutSavepoint(SqliteWriter.Sync.FULL, tx -> {
             log.append(tx, topic, rows);

@@ -1,7 +1,7 @@
 package dev.herald.transport.embedded;
 
-import dev.herald.event.HeraldAttributes;
 import dev.herald.event.JsonEvents;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.LogEntry;
 import dev.herald.transport.StartPosition;
 import io.cloudevents.CloudEvent;
@@ -28,14 +28,6 @@ import java.util.OptionalLong;
  */
 final class EventLog {
 
-    /** An event ready to store, serialised by the publishing thread rather than the writer. */
-    record Row(byte[] json, String orderingKey) {
-
-        static Row of(CloudEvent event) {
-            return new Row(JsonEvents.write(event), HeraldAttributes.orderingKey(event).orElse(null));
-        }
-    }
-
     private static final EventFormat FORMAT = new JsonFormat();
 
     /** Writer-thread state: the publish time of the newest batch. */
@@ -55,7 +47,7 @@ final class EventLog {
     }
 
     /** Appends rows to a topic, all with one publish time; wakes the topic's consumers after commit. */
-    void append(SqliteWriter.Tx tx, String topic, List<Row> rows) throws SQLException {
+    void append(SqliteWriter.Tx tx, String topic, List<EncodedEvent> rows) throws SQLException {
         Long committed = committedTopicIds.get(topic);
         long topicId = committed != null ? committed : createTopic(tx, topic);
         if (committed == null) {
@@ -64,7 +56,7 @@ final class EventLog {
         long publishedAt = Math.max(Sqlite.nowNanos(), lastPublishedAt);
         PreparedStatement insert = tx.prepare(
                 "INSERT INTO events (topic_id, published_at, ordering_key, data) VALUES (?, ?, ?, ?)");
-        for (Row row : rows) {
+        for (EncodedEvent row : rows) {
             insert.setLong(1, topicId);
             insert.setLong(2, publishedAt);
             insert.setString(3, row.orderingKey());

@@ -2,6 +2,7 @@ package dev.herald.transport.embedded;
 
 import dev.herald.transport.Consumer;
 import dev.herald.transport.Delivery;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import io.cloudevents.CloudEvent;
@@ -41,7 +42,7 @@ public final class CrashWorkload {
         String prefix = args[1];
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
         EmbeddedTransport transport = EmbeddedTransport.open(file);
-        transport.createSubscription(SubscriptionSpec.of(SUBSCRIPTION, TOPIC).startingAt(StartPosition.EARLIEST));
+        transport.createSubscription(SubscriptionSpec.of(SUBSCRIPTION, TOPIC).withStart(StartPosition.EARLIEST));
         List<Thread> threads = new ArrayList<>();
         for (int p = 0; p < PUBLISHERS; p++) {
             String publisher = prefix + "-p" + p;
@@ -65,7 +66,7 @@ public final class CrashWorkload {
             for (int i = 0; i < size; i++) {
                 batch.add(Fixtures.event(publisher + "-" + next++));
             }
-            transport.publish(TOPIC, batch);
+            transport.publish(TOPIC, EncodedEvent.all(batch));
             for (CloudEvent event : batch) {
                 out.println("P " + event.getId());
             }

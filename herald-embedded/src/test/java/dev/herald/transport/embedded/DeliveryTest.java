@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.DeadLetter;
 import dev.herald.transport.Delivery;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.SubscriptionStats;
@@ -55,9 +56,9 @@ class DeliveryTest {
                 .traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
                 .tracestate("vendor=1").data(java.util.Map.of("vulnerability_id", 541, "nested", List.of(1, 2)))
                 .build();
-        transport.createSubscription(SubscriptionSpec.of("s", "t").startingAt(StartPosition.EARLIEST));
+        transport.createSubscription(SubscriptionSpec.of("s", "t").withStart(StartPosition.EARLIEST));
         Instant before = Instant.now();
-        transport.publish("t", List.of(full));
+        transport.publish("t", EncodedEvent.all(List.of(full)));
 
         try (Consumer consumer = transport.openConsumer("s")) {
             Delivery delivery = pollUntil(consumer, 1, Duration.ofSeconds(5)).getFirst();
@@ -84,7 +85,7 @@ class DeliveryTest {
             });
             Thread.sleep(200);
             long published = System.nanoTime();
-            transport.publish("t", List.of(event("wake")));
+            transport.publish("t", EncodedEvent.all(List.of(event("wake"))));
             assertThat(ids(poll.get())).containsExactly("wake");
             assertThat(Duration.ofNanos(System.nanoTime() - published)).isLessThan(Duration.ofSeconds(1));
         }
@@ -93,8 +94,8 @@ class DeliveryTest {
     @Test
     void orderedSubscriptionHandsOutOnlyTheHeadOfEachKey() throws Exception {
         transport.createSubscription(new SubscriptionSpec("s", "t", StartPosition.EARLIEST, true, Duration.ZERO));
-        transport.publish("t", List.of(keyed("a1", "a"), keyed("a2", "a"), keyed("b1", "b"), keyed("a3", "a"),
-                keyed("b2", "b"), event("unkeyed")));
+        transport.publish("t", EncodedEvent.all(List.of(keyed("a1", "a"), keyed("a2", "a"), keyed("b1", "b"), keyed("a3", "a"),
+                keyed("b2", "b"), event("unkeyed"))));
         try (Consumer consumer = transport.openConsumer("s")) {
             List<Delivery> first = consumer.poll(10, SHORT);
             assertThat(ids(first)).containsExactly("a1", "b1", "unkeyed");
@@ -115,7 +116,7 @@ class DeliveryTest {
     @Test
     void aFailingKeyHoldsBackOnlyItself() throws Exception {
         transport.createSubscription(new SubscriptionSpec("s", "t", StartPosition.EARLIEST, true, Duration.ZERO));
-        transport.publish("t", List.of(keyed("a1", "a"), keyed("a2", "a"), keyed("b1", "b"), keyed("b2", "b")));
+        transport.publish("t", EncodedEvent.all(List.of(keyed("a1", "a"), keyed("a2", "a"), keyed("b1", "b"), keyed("b2", "b"))));
         try (Consumer consumer = transport.openConsumer("s")) {
             List<Delivery> first = consumer.poll(10, SHORT);
             assertThat(ids(first)).containsExactly("a1", "b1");
@@ -128,8 +129,8 @@ class DeliveryTest {
 
     @Test
     void nackedDeliveriesReturnAfterTheirDelay() throws Exception {
-        transport.createSubscription(SubscriptionSpec.of("s", "t").startingAt(StartPosition.EARLIEST));
-        transport.publish("t", List.of(event("retry")));
+        transport.createSubscription(SubscriptionSpec.of("s", "t").withStart(StartPosition.EARLIEST));
+        transport.publish("t", EncodedEvent.all(List.of(event("retry"))));
         try (Consumer consumer = transport.openConsumer("s")) {
             Delivery first = consumer.poll(1, SHORT).getFirst();
             long nacked = System.nanoTime();
@@ -145,7 +146,7 @@ class DeliveryTest {
     @Test
     void deliveryDelayHoldsEventsBackFromTheirPublishTime() throws Exception {
         transport.createSubscription(SubscriptionSpec.of("s", "t").withDeliveryDelay(Duration.ofMillis(400)));
-        transport.publish("t", List.of(event("later")));
+        transport.publish("t", EncodedEvent.all(List.of(event("later"))));
         try (Consumer consumer = transport.openConsumer("s")) {
             Delivery delivery = consumer.poll(1, Duration.ofSeconds(5)).getFirst();
             assertThat(Duration.between(delivery.publishedAt(), Instant.now()))
@@ -156,8 +157,8 @@ class DeliveryTest {
 
     @Test
     void closingAConsumerReleasesItsLeasesAtOnce() throws Exception {
-        transport.createSubscription(SubscriptionSpec.of("s", "t").startingAt(StartPosition.EARLIEST));
-        transport.publish("t", events("e", 5));
+        transport.createSubscription(SubscriptionSpec.of("s", "t").withStart(StartPosition.EARLIEST));
+        transport.publish("t", EncodedEvent.all(events("e", 5)));
         Consumer first = transport.openConsumer("s");
         List<Delivery> leased = first.poll(5, SHORT);
         assertThat(leased).hasSize(5);
@@ -192,8 +193,8 @@ class DeliveryTest {
 
     @Test
     void anExpiredLeaseIsHandedOutAgainAndTheLateAckIsIgnored() throws Exception {
-        transport.createSubscription(SubscriptionSpec.of("s", "t").startingAt(StartPosition.EARLIEST));
-        transport.publish("t", List.of(event("slow")));
+        transport.createSubscription(SubscriptionSpec.of("s", "t").withStart(StartPosition.EARLIEST));
+        transport.publish("t", EncodedEvent.all(List.of(event("slow"))));
         try (Consumer stuck = transport.openConsumer("s"); Consumer healthy = transport.openConsumer("s")) {
             Delivery first = stuck.poll(1, SHORT).getFirst();
             Delivery second = healthy.poll(1, Duration.ofSeconds(5)).getFirst();
@@ -209,8 +210,8 @@ class DeliveryTest {
 
     @Test
     void deadLettersCanBeListedRedrivenAndDiscarded() throws Exception {
-        transport.createSubscription(SubscriptionSpec.of("s", "t").startingAt(StartPosition.EARLIEST));
-        transport.publish("t", List.of(event("poison"), event("fine"), event("junk")));
+        transport.createSubscription(SubscriptionSpec.of("s", "t").withStart(StartPosition.EARLIEST));
+        transport.publish("t", EncodedEvent.all(List.of(event("poison"), event("fine"), event("junk"))));
         try (Consumer consumer = transport.openConsumer("s")) {
             List<Delivery> deliveries = consumer.poll(3, SHORT);
             deliveries.get(0).deadLetter("boom");
@@ -240,10 +241,10 @@ class DeliveryTest {
 
     @Test
     void replayFromATimestampAndSeek() throws Exception {
-        transport.publish("t", events("old", 3));
+        transport.publish("t", EncodedEvent.all(events("old", 3)));
         Instant boundary = Instant.now();
-        transport.publish("t", events("new", 2));
-        transport.createSubscription(SubscriptionSpec.of("from-time", "t").startingAt(StartPosition.at(boundary)));
+        transport.publish("t", EncodedEvent.all(events("new", 2)));
+        transport.createSubscription(SubscriptionSpec.of("from-time", "t").withStart(StartPosition.at(boundary)));
         transport.createSubscription(SubscriptionSpec.of("latest", "t"));
         try (Consumer fromTime = transport.openConsumer("from-time"); Consumer latest = transport.openConsumer("latest")) {
             assertThat(drain(fromTime, SHORT)).containsExactly("new-0", "new-1");
@@ -256,11 +257,11 @@ class DeliveryTest {
 
     @Test
     void subscriptionsAreIsolatedByTopicAndFanOut() throws Exception {
-        transport.createSubscription(SubscriptionSpec.of("a1", "a").startingAt(StartPosition.EARLIEST));
-        transport.createSubscription(SubscriptionSpec.of("a2", "a").startingAt(StartPosition.EARLIEST));
-        transport.createSubscription(SubscriptionSpec.of("b", "b").startingAt(StartPosition.EARLIEST));
-        transport.publish("a", events("a", 3));
-        transport.publish("b", events("b", 2));
+        transport.createSubscription(SubscriptionSpec.of("a1", "a").withStart(StartPosition.EARLIEST));
+        transport.createSubscription(SubscriptionSpec.of("a2", "a").withStart(StartPosition.EARLIEST));
+        transport.createSubscription(SubscriptionSpec.of("b", "b").withStart(StartPosition.EARLIEST));
+        transport.publish("a", EncodedEvent.all(events("a", 3)));
+        transport.publish("b", EncodedEvent.all(events("b", 2)));
         try (Consumer a1 = transport.openConsumer("a1"); Consumer a2 = transport.openConsumer("a2");
              Consumer b = transport.openConsumer("b")) {
             assertThat(drain(a1, SHORT)).containsExactly("a-0", "a-1", "a-2");
@@ -274,8 +275,8 @@ class DeliveryTest {
         transport.close();
         transport = EmbeddedTransport.open(dir.resolve("bounded.db"),
                 EmbeddedOptions.defaults().withMaxBufferedPerSubscription(4));
-        transport.createSubscription(SubscriptionSpec.of("s", "t").startingAt(StartPosition.EARLIEST));
-        transport.publish("t", events("e", 10));
+        transport.createSubscription(SubscriptionSpec.of("s", "t").withStart(StartPosition.EARLIEST));
+        transport.publish("t", EncodedEvent.all(events("e", 10)));
         try (Consumer consumer = transport.openConsumer("s")) {
             List<Delivery> first = consumer.poll(10, SHORT);
             assertThat(first).hasSize(4);

@@ -71,7 +71,7 @@ class EmbeddedCrashIT {
 
         try (EmbeddedTransport transport = EmbeddedTransport.open(file)) {
             transport.createSubscription(SubscriptionSpec.of("audit", CrashWorkload.TOPIC)
-                    .startingAt(StartPosition.EARLIEST));
+                    .withStart(StartPosition.EARLIEST));
             Map<String, Integer> inLog = drain(transport, "audit");
             Map<String, Integer> afterRestart = drain(transport, CrashWorkload.SUBSCRIPTION);
             for (Map.Entry<String, Integer> delivery : afterRestart.entrySet()) {

@@ -4,6 +4,7 @@ import static dev.herald.transport.embedded.Fixtures.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.TopicSignals;
@@ -34,7 +35,7 @@ class GroupCommitTest {
         int threads = 16;
         int perThread = 200;
         try (EmbeddedTransport transport = EmbeddedTransport.open(dir.resolve("herald.db"))) {
-            transport.createSubscription(SubscriptionSpec.of("all", "orders").startingAt(StartPosition.EARLIEST));
+            transport.createSubscription(SubscriptionSpec.of("all", "orders").withStart(StartPosition.EARLIEST));
             long commitsBefore = transport.commits();
             CountDownLatch start = new CountDownLatch(1);
             long began;
@@ -45,7 +46,7 @@ class GroupCommitTest {
                     publishers.add(pool.submit(() -> {
                         start.await();
                         for (int i = 0; i < perThread; i++) {
-                            transport.publish("orders", List.of(event("t" + thread + "-" + i)));
+                            transport.publish("orders", EncodedEvent.all(List.of(event("t" + thread + "-" + i))));
                         }
                         return null;
                     }));

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herald.event.EventBuilder;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.Delivery;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import io.cloudevents.CloudEvent;
@@ -32,9 +33,9 @@ class RetentionTest {
         EmbeddedOptions options = EmbeddedOptions.defaults().withRetentionMaxAge(Duration.ofMillis(200))
                 .withRetentionInterval(NEVER);
         try (EmbeddedTransport transport = EmbeddedTransport.open(dir.resolve("herald.db"), options)) {
-            transport.createSubscription(SubscriptionSpec.of("reader", "kept").startingAt(StartPosition.EARLIEST));
-            transport.publish("kept", events("kept", 6));
-            transport.publish("unread", events("unread", 4));
+            transport.createSubscription(SubscriptionSpec.of("reader", "kept").withStart(StartPosition.EARLIEST));
+            transport.publish("kept", EncodedEvent.all(events("kept", 6)));
+            transport.publish("unread", EncodedEvent.all(events("unread", 4)));
             try (Consumer consumer = transport.openConsumer("reader")) {
                 List<Delivery> deliveries = Fixtures.pollUntil(consumer, 3, Duration.ofSeconds(2));
                 deliveries.get(0).ack();
@@ -44,9 +45,9 @@ class RetentionTest {
                 transport.runRetention();
 
                 transport.createSubscription(SubscriptionSpec.of("audit-kept", "kept")
-                        .startingAt(StartPosition.EARLIEST));
+                        .withStart(StartPosition.EARLIEST));
                 transport.createSubscription(SubscriptionSpec.of("audit-unread", "unread")
-                        .startingAt(StartPosition.EARLIEST));
+                        .withStart(StartPosition.EARLIEST));
                 try (Consumer kept = transport.openConsumer("audit-kept");
                      Consumer unread = transport.openConsumer("audit-unread")) {
                     assertThat(drain(kept, SHORT)).containsExactly("kept-2", "kept-3", "kept-4", "kept-5");
@@ -67,10 +68,10 @@ class RetentionTest {
                 .type("test.large").source("/test").data(Map.of("padding", padding)).build()).toList();
         try (EmbeddedTransport transport = EmbeddedTransport.open(dir.resolve("herald.db"), options)) {
             for (int i = 0; i < large.size(); i += 50) {
-                transport.publish("t", large.subList(i, i + 50));
+                transport.publish("t", EncodedEvent.all(large.subList(i, i + 50)));
             }
             transport.runRetention();
-            transport.createSubscription(SubscriptionSpec.of("audit", "t").startingAt(StartPosition.EARLIEST));
+            transport.createSubscription(SubscriptionSpec.of("audit", "t").withStart(StartPosition.EARLIEST));
             try (Consumer consumer = transport.openConsumer("audit")) {
                 List<String> left = drain(consumer, SHORT);
                 System.out.printf("size retention: %d of %d events of 4 KB left under a 256 KiB limit%n",
@@ -88,13 +89,13 @@ class RetentionTest {
         List<CloudEvent> large = IntStream.range(0, 300).mapToObj(i -> EventBuilder.create().id("e-" + i)
                 .type("test.large").source("/test").data(Map.of("padding", padding)).build()).toList();
         try (EmbeddedTransport transport = EmbeddedTransport.open(dir.resolve("herald.db"), options)) {
-            transport.createSubscription(SubscriptionSpec.of("lagging", "t").startingAt(StartPosition.EARLIEST));
-            transport.createSubscription(SubscriptionSpec.of("other-topic", "u").startingAt(StartPosition.EARLIEST));
+            transport.createSubscription(SubscriptionSpec.of("lagging", "t").withStart(StartPosition.EARLIEST));
+            transport.createSubscription(SubscriptionSpec.of("other-topic", "u").withStart(StartPosition.EARLIEST));
             try (Consumer consumer = transport.openConsumer("lagging")) {
-                transport.publish("t", large.subList(0, 10));
+                transport.publish("t", EncodedEvent.all(large.subList(0, 10)));
                 List<Delivery> inFlight = Fixtures.pollUntil(consumer, 2, Duration.ofSeconds(2));
                 for (int i = 10; i < large.size(); i += 50) {
-                    transport.publish("t", large.subList(i, Math.min(i + 50, large.size())));
+                    transport.publish("t", EncodedEvent.all(large.subList(i, Math.min(i + 50, large.size()))));
                 }
 
                 transport.runRetention();

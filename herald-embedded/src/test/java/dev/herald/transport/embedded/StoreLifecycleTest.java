@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herald.transport.Consumer;
 import dev.herald.transport.Delivery;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.TransportException;
@@ -35,7 +36,7 @@ class StoreLifecycleTest {
         try (EmbeddedTransport transport = EmbeddedTransport.open(file)) {
             transport.createSubscription(new SubscriptionSpec("s", "t", StartPosition.EARLIEST, true,
                     Duration.ofMillis(5)));
-            transport.publish("t", events("e", 10));
+            transport.publish("t", EncodedEvent.all(events("e", 10)));
             Consumer consumer = transport.openConsumer("s");
             List<Delivery> deliveries = Fixtures.pollUntil(consumer, 5, Duration.ofSeconds(2));
             assertThat(ids(deliveries)).containsExactly("e-0", "e-1", "e-2", "e-3", "e-4");
@@ -56,8 +57,8 @@ class StoreLifecycleTest {
     void openingReleasesLeasesLeftBehind() throws Exception {
         Path file = dir.resolve("herald.db");
         try (EmbeddedTransport transport = EmbeddedTransport.open(file)) {
-            transport.createSubscription(SubscriptionSpec.of("s", "t").startingAt(StartPosition.EARLIEST));
-            transport.publish("t", events("e", 3));
+            transport.createSubscription(SubscriptionSpec.of("s", "t").withStart(StartPosition.EARLIEST));
+            transport.publish("t", EncodedEvent.all(events("e", 3)));
         }
         // A process that died holding leases leaves rows like these behind.
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
@@ -81,7 +82,7 @@ class StoreLifecycleTest {
         try (EmbeddedTransport first = EmbeddedTransport.open(file)) {
             assertThatThrownBy(() -> EmbeddedTransport.open(file))
                     .isInstanceOf(TransportException.class).hasMessageContaining("already open");
-            first.publish("t", events("e", 1));
+            first.publish("t", EncodedEvent.all(events("e", 1)));
         }
         EmbeddedTransport.open(file).close();
     }

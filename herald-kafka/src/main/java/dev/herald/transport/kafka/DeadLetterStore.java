@@ -83,7 +83,7 @@ final class DeadLetterStore implements AutoCloseable {
         HeraldHeaders.put(headers, HeraldHeaders.PUBLISHED_AT, entry.publishedAt.toEpochMilli());
         HeraldHeaders.put(headers, HeraldHeaders.ORIGIN, entry.partition.topic() + "/" + entry.partition.partition()
                 + "@" + entry.offset);
-        await(producer.send(codec.record(options.deadLetterTopic(subscription), 0, entry.event, headers)),
+        await(producer.send(codec.record(options.deadLetterTopic(subscription), 0, entry.event, entry.key, headers)),
                 "dead-letter " + entry.event.getId());
     }
 

@@ -1,6 +1,6 @@
 package dev.herald.transport.kafka;
 
-import dev.herald.event.HeraldAttributes;
+import dev.herald.transport.EncodedEvent;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.jackson.JsonFormat;
 import io.cloudevents.kafka.CloudEventDeserializer;
@@ -15,34 +15,58 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 /**
  * Events to and from Kafka records with the SDK's CloudEvents Kafka protocol binding
  * ({@code cloudevents-kafka}): binary mode puts every attribute in a {@code ce_} header and the data,
- * byte for byte, in the value; structured mode puts the JSON event format in the value. Reading
- * detects the mode from the {@code content-type} header, so a topic may hold both.
+ * byte for byte, in the value; structured mode puts the JSON event format in the value (on publish,
+ * the bytes the core encoded, not serialised again). Reading detects the mode from the
+ * {@code content-type} header, so a topic may hold both.
  *
- * <p>The record key is the event's ordering key ({@link HeraldAttributes#orderingKey}:
- * {@code partitionkey}, else {@code project}, else {@code subject}), so Kafka's partitioner keeps
- * one key on one partition and its order holds. An event without any of them gets no key and is
- * spread over partitions.
+ * <p>The record key is the event's ordering key as the core derived it ({@link EncodedEvent#orderingKey}),
+ * so Kafka's partitioner keeps one key on one partition and its order holds. An event without one gets
+ * no key and is spread over partitions.
  *
  * <p>Thread-safe: the SDK's serializer and deserializer keep no state beyond their configuration.
  */
 final class EventCodec {
 
+    /** The binding's header naming a structured-mode record's format. */
+    static final String CONTENT_TYPE = "content-type";
+    private static final byte[] STRUCTURED_CONTENT_TYPE = JsonFormat.CONTENT_TYPE.getBytes(StandardCharsets.UTF_8);
+
+    private final KafkaOptions.Encoding encoding;
     private final CloudEventSerializer serializer = new CloudEventSerializer();
     private final CloudEventDeserializer deserializer = new CloudEventDeserializer();
 
     EventCodec(KafkaOptions.Encoding encoding) {
+        this.encoding = encoding;
         serializer.configure(Map.of(
                 CloudEventSerializer.ENCODING_CONFIG, encoding.name(),
                 CloudEventSerializer.EVENT_FORMAT_CONFIG, JsonFormat.CONTENT_TYPE), false);
         deserializer.configure(Map.of(), false);
     }
 
-    /** The record for {@code event} on {@code topic}, with {@code extra} headers written before the event's. */
-    ProducerRecord<byte[], byte[]> record(String topic, Integer partition, CloudEvent event, Headers extra) {
+    /** The record publishing {@code encoded} on {@code topic}, keyed by its ordering key. */
+    ProducerRecord<byte[], byte[]> record(String topic, EncodedEvent encoded) {
+        Headers headers = new RecordHeaders();
+        byte[] value;
+        if (encoding == KafkaOptions.Encoding.STRUCTURED) {
+            headers.add(CONTENT_TYPE, STRUCTURED_CONTENT_TYPE);
+            value = encoded.json();
+        } else {
+            value = serializer.serialize(topic, headers, encoded.event());
+        }
+        return new ProducerRecord<>(topic, null, null, key(encoded.orderingKey()), value, headers);
+    }
+
+    /**
+     * The record for {@code event} on {@code topic}, with {@code extra} headers written before the event's.
+     *
+     * @param key the record key, or null
+     */
+    ProducerRecord<byte[], byte[]> record(String topic, Integer partition, CloudEvent event, String key,
+                                          Headers extra) {
         Objects.requireNonNull(event, "event");
         Headers headers = extra == null ? new RecordHeaders() : extra;
         byte[] value = serializer.serialize(topic, headers, event);
-        return new ProducerRecord<>(topic, partition, null, key(event), value, headers);
+        return new ProducerRecord<>(topic, partition, null, key(key), value, headers);
     }
 
     /** The event of a record; fails with {@link io.cloudevents.rw.CloudEventRWException} on a record that is not one. */
@@ -50,8 +74,7 @@ final class EventCodec {
         return deserializer.deserialize(topic, headers, value);
     }
 
-    /** The record key of an event: its ordering key in UTF-8, or null when it has none. */
-    static byte[] key(CloudEvent event) {
-        return HeraldAttributes.orderingKey(event).map(k -> k.getBytes(StandardCharsets.UTF_8)).orElse(null);
+    private static byte[] key(String key) {
+        return key == null ? null : key.getBytes(StandardCharsets.UTF_8);
     }
 }

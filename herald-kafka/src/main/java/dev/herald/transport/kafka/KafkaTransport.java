@@ -3,6 +3,7 @@ package dev.herald.transport.kafka;
 import dev.herald.transport.Capability;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.DeadLetter;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.LogPage;
 import dev.herald.transport.LogQuery;
 import dev.herald.transport.StartPosition;
@@ -11,7 +12,6 @@ import dev.herald.transport.SubscriptionStats;
 import dev.herald.transport.Transport;
 import dev.herald.transport.TransportException;
 import dev.herald.transport.spi.Lifecycle;
-import io.cloudevents.CloudEvent;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -168,11 +168,11 @@ public final class KafkaTransport implements Transport {
      * ({@code acks=all}). Not atomic: on failure some events may be stored.
      */
     @Override
-    public void publish(String topic, List<CloudEvent> events) {
+    public void publish(String topic, List<EncodedEvent> events) {
         requireOpen();
         requireLegal(topic, "topic");
         Objects.requireNonNull(events, "events");
-        for (CloudEvent event : events) {
+        for (EncodedEvent event : events) {
             Objects.requireNonNull(event, "events must not contain null");
         }
         if (events.isEmpty()) {
@@ -181,8 +181,8 @@ public final class KafkaTransport implements Transport {
         admin.ensureEventTopic(topic);
         List<Future<RecordMetadata>> sends = new ArrayList<>(events.size());
         try {
-            for (CloudEvent event : events) {
-                sends.add(producer.send(codec.record(topic, null, event, null)));
+            for (EncodedEvent event : events) {
+                sends.add(producer.send(codec.record(topic, event)));
             }
         } catch (RuntimeException e) {
             // Closed producer, serialization failure, buffer exhausted for max.block.ms …

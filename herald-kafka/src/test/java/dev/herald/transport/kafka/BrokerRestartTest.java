@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.herald.tck.Collector;
 import dev.herald.tck.DeliveryLog;
 import dev.herald.tck.TestEvents;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.SubscriptionSpec;
 import io.cloudevents.CloudEvent;
 import java.time.Duration;
@@ -15,8 +16,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -43,7 +44,7 @@ class BrokerRestartTest {
                     for (int seq = 0; !stop.get(); seq += 5) {
                         List<CloudEvent> batch = TestEvents.probes(run, seq, 5);
                         try {
-                            transport.publish(topic, batch);
+                            transport.publish(topic, EncodedEvent.all(batch));
                             confirmed.addAll(TestEvents.ids(batch));
                         } catch (RuntimeException e) {
                             failed.incrementAndGet();

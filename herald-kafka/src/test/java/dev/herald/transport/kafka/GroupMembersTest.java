@@ -7,6 +7,7 @@ import dev.herald.tck.Collector;
 import dev.herald.tck.DeliveryLog;
 import dev.herald.tck.Outcome;
 import dev.herald.tck.TestEvents;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import io.cloudevents.CloudEvent;
@@ -17,8 +18,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -34,7 +35,7 @@ class GroupMembersTest {
     void membersSharePartitionsAndAMemberLeavingLosesNothingAndKeepsKeyOrder() throws Exception {
         String run = "members-" + UUID.randomUUID().toString().substring(0, 8);
         String topic = run + "-topic";
-        SubscriptionSpec spec = SubscriptionSpec.of(run + "-sub", topic).startingAt(StartPosition.EARLIEST)
+        SubscriptionSpec spec = SubscriptionSpec.of(run + "-sub", topic).withStart(StartPosition.EARLIEST)
                 .withOrdering(true);
         List<CloudEvent> events = new ArrayList<>();
         for (int seq = 0; seq < 600; seq++) {
@@ -43,7 +44,7 @@ class GroupMembersTest {
         try (KafkaTransport first = KafkaTransport.open(KafkaBroker.options().build());
              KafkaTransport second = KafkaTransport.open(KafkaBroker.options().build())) {
             first.createSubscription(spec);
-            first.publish(topic, events);
+            first.publish(topic, EncodedEvent.all(events));
             DeliveryLog log = new DeliveryLog();
             Collector.Handler slow = d -> {
                 Thread.sleep(2);
@@ -71,11 +72,11 @@ class GroupMembersTest {
     void aDeletedSubscriptionTakesItsPositionAndDeadLettersAlongAndItsNameCanBeReused() throws Exception {
         String run = "reuse-" + UUID.randomUUID().toString().substring(0, 8);
         String topic = run + "-topic";
-        SubscriptionSpec spec = SubscriptionSpec.of(run + "-sub", topic).startingAt(StartPosition.EARLIEST);
+        SubscriptionSpec spec = SubscriptionSpec.of(run + "-sub", topic).withStart(StartPosition.EARLIEST);
         try (KafkaTransport transport = KafkaTransport.open(KafkaBroker.options().build())) {
             transport.createSubscription(spec);
             List<CloudEvent> events = TestEvents.probes(run, 5);
-            transport.publish(topic, events);
+            transport.publish(topic, EncodedEvent.all(events));
             DeliveryLog log = new DeliveryLog();
             try (Collector collector = Collector.start(transport, spec.name(), "dead", d -> Outcome.deadLetter("no"), log, 5)) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> transport.deadLetters(spec.name(), null, 10).size() == 5);

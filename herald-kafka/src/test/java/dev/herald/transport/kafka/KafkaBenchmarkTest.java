@@ -3,7 +3,7 @@ package dev.herald.transport.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.tck.TransportBenchmark;
-import io.cloudevents.CloudEvent;
+import dev.herald.transport.EncodedEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Future;
@@ -39,8 +39,8 @@ class KafkaBenchmarkTest {
                         }
 
                         @Override
-                        public ProducerRecord<byte[], byte[]> prepare(String topic, CloudEvent event) {
-                            return codec.record(topic, null, event, null);
+                        public ProducerRecord<byte[], byte[]> prepare(String topic, EncodedEvent event) {
+                            return codec.record(topic, event);
                         }
 
                         @Override

@@ -3,6 +3,7 @@ package dev.herald.transport.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.tck.TestEvents;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.LogFilter;
 import dev.herald.transport.LogPage;
 import dev.herald.transport.LogQuery;
@@ -103,7 +104,7 @@ class QueryBenchmarkTest {
 
     private static void publish(KafkaTransport transport, String topic, List<CloudEvent> events) {
         for (int from = 0; from < events.size(); from += 500) {
-            transport.publish(topic, events.subList(from, Math.min(events.size(), from + 500)));
+            transport.publish(topic, EncodedEvent.all(events.subList(from, Math.min(events.size(), from + 500))));
         }
     }
 

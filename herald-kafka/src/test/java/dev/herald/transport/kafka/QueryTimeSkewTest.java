@@ -3,6 +3,7 @@ package dev.herald.transport.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.event.EventBuilder;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.LogEntry;
 import dev.herald.transport.LogFilter;
 import dev.herald.transport.LogQuery;
@@ -36,7 +37,7 @@ class QueryTimeSkewTest {
         LogQuery fromItsTime = LogQuery.of(topic).withFilter(LogFilter.ALL.withTime(ahead.minusMillis(500), null));
         try (KafkaTransport exact = KafkaTransport.open(KafkaBroker.options().queryTimeSkew(Duration.ZERO).build());
              KafkaTransport tolerant = KafkaTransport.open(KafkaBroker.options().build())) {
-            exact.publish(topic, List.of(early));
+            exact.publish(topic, EncodedEvent.all(List.of(early)));
 
             assertThat(tolerant.query(fromItsTime).entries()).extracting(LogEntry::event).extracting(CloudEvent::getId)
                     .containsExactly(early.getId());

@@ -13,7 +13,7 @@ final class NsqDelivery extends AbstractDelivery {
 
     NsqDelivery(NsqConsumer consumer, NsqConsumer.Pending pending, CloudEvent event, String subscription, int attempt,
                 Instant publishedAt) {
-        super(event, subscription, attempt, publishedAt);
+        super(event, pending.event(), subscription, attempt, publishedAt);
         this.consumer = consumer;
         this.pending = pending;
     }

@@ -1,9 +1,9 @@
 package dev.herald.transport.nsq;
 
-import dev.herald.event.JsonEvents;
 import dev.herald.transport.Capability;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.DeadLetter;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.SubscriptionStats;
@@ -113,7 +113,7 @@ public final class NsqTransport implements Transport {
     }
 
     @Override
-    public void publish(String topic, List<CloudEvent> events) {
+    public void publish(String topic, List<EncodedEvent> events) {
         lifecycle.ensureOpen();
         requireName("topic", topic);
         Objects.requireNonNull(events, "events");
@@ -121,8 +121,8 @@ public final class NsqTransport implements Transport {
             return;
         }
         List<byte[]> bodies = new ArrayList<>(events.size());
-        for (CloudEvent event : events) {
-            bodies.add(JsonEvents.write(event));
+        for (EncodedEvent event : events) {
+            bodies.add(event.json());
         }
         publisher.publish(topic, bodies);
     }

@@ -2,9 +2,8 @@ package dev.herald.transport.nsq;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herald.event.JsonEvents;
 import dev.herald.tck.TransportBenchmark;
-import io.cloudevents.CloudEvent;
+import dev.herald.transport.EncodedEvent;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -37,8 +36,8 @@ class NsqBenchmarkTest {
                         }
 
                         @Override
-                        public byte[] prepare(String topic, CloudEvent event) {
-                            return JsonEvents.write(event);
+                        public byte[] prepare(String topic, EncodedEvent event) {
+                            return event.json();
                         }
 
                         @Override

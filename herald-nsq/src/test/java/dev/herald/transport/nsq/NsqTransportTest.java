@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.herald.tck.TestEvents;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.Delivery;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.SubscriptionStats;
 import io.cloudevents.CloudEvent;
@@ -50,7 +51,7 @@ class NsqTransportTest {
                 Thread.sleep(3_200);
                 assertThat(nsqd.connectionsAccepted()).as("no reconnection while idle").isEqualTo(connections);
                 CloudEvent event = TestEvents.probe(run(), 0);
-                transport.publish(spec.topic(), List.of(event));
+                transport.publish(spec.topic(), EncodedEvent.all(List.of(event)));
                 Delivery delivery = pollOne(consumer);
                 assertThat(delivery.event().getId()).isEqualTo(event.getId());
                 delivery.ack();
@@ -62,7 +63,7 @@ class NsqTransportTest {
     void aDeliveryHeldPastTheMessageTimeoutIsTouchedNotRedelivered() throws Exception {
         try (NsqTransport transport = NsqTransport.open(nsqd.options(state).withMessageTimeout(Duration.ofSeconds(1)))) {
             SubscriptionSpec spec = subscribe(transport);
-            transport.publish(spec.topic(), List.of(TestEvents.probe(run(), 0)));
+            transport.publish(spec.topic(), EncodedEvent.all(List.of(TestEvents.probe(run(), 0))));
             try (Consumer holder = transport.openConsumer(spec.name())) {
                 Delivery held = pollOne(holder);
                 Consumer other = transport.openConsumer(spec.name());
@@ -86,7 +87,7 @@ class NsqTransportTest {
             CloudEvent event = TestEvents.probe(run(), 0);
             try (Consumer consumer = transport.openConsumer(spec.name())) {
                 long published = System.nanoTime();
-                transport.publish(topic, List.of(event));
+                transport.publish(topic, EncodedEvent.all(List.of(event)));
                 Delivery delivery = pollOne(consumer);
                 assertThat(Duration.ofNanos(System.nanoTime() - published)).isGreaterThanOrEqualTo(delay.minusMillis(15));
                 assertThat(delivery.event().getId()).isEqualTo(event.getId());
@@ -106,7 +107,7 @@ class NsqTransportTest {
             for (int i = 0; i < 12; i++) {
                 events.add(TestEvents.ofStructuredSize(run, i, 700_000));
             }
-            transport.publish(spec.topic(), events);
+            transport.publish(spec.topic(), EncodedEvent.all(events));
             try (Consumer consumer = transport.openConsumer(spec.name())) {
                 List<String> received = new ArrayList<>();
                 await().atMost(Duration.ofSeconds(30)).until(() -> {
@@ -130,7 +131,7 @@ class NsqTransportTest {
             raw.publish(spec.topic(), List.of("not an event".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             raw.publish(privateTopic, List.of(new byte[] {1, 2, 3}));
             CloudEvent event = TestEvents.probe(run(), 0);
-            transport.publish(spec.topic(), List.of(event));
+            transport.publish(spec.topic(), EncodedEvent.all(List.of(event)));
             try (Consumer consumer = transport.openConsumer(spec.name())) {
                 Delivery delivery = pollOne(consumer);
                 assertThat(delivery.event().getId()).isEqualTo(event.getId());

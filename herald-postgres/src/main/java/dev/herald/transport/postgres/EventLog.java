@@ -1,7 +1,7 @@
 package dev.herald.transport.postgres;
 
 import dev.herald.event.HeraldAttributes;
-import dev.herald.event.JsonEvents;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.StartPosition;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.format.EventFormat;
@@ -30,14 +30,15 @@ import java.util.concurrent.ConcurrentHashMap;
 final class EventLog {
 
     /**
-     * An event ready to store, serialised by the publishing thread before it takes a connection, with
-     * the attributes queries filter on.
+     * An event ready to store, as the core encoded it, with the attributes queries filter on; built by
+     * the publishing thread before it takes a connection.
      */
     record Row(byte[] json, String orderingKey, String type, String project, String subject, String source,
                OffsetDateTime time) {
 
-        static Row of(CloudEvent event) {
-            return new Row(JsonEvents.write(event), HeraldAttributes.orderingKey(event).orElse(null), event.getType(),
+        static Row of(EncodedEvent encoded) {
+            CloudEvent event = encoded.event();
+            return new Row(encoded.json(), encoded.orderingKey(), event.getType(),
                     HeraldAttributes.project(event).orElse(null), event.getSubject(),
                     event.getSource() == null ? null : event.getSource().toString(),
                     event.getTime() == null ? null : event.getTime().withOffsetSameInstant(ZoneOffset.UTC));

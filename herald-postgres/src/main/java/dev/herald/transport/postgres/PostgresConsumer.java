@@ -224,7 +224,7 @@ final class PostgresConsumer extends PollingConsumer<DeliveryQueue.Lease> implem
     protected List<Delivery> deliveries(DeliveryQueue.Lease lease) {
         List<Delivery> deliveries = new ArrayList<>(lease.deliveries().size());
         for (DeliveryQueue.Leased leased : lease.deliveries()) {
-            deliveries.add(new LeasedDelivery(this, leased.pos(), EventLog.read(leased.event()),
+            deliveries.add(new LeasedDelivery(this, leased.pos(), EventLog.read(leased.event()), leased.event(),
                     subscription.spec().name(), leased.attempt(), leased.publishedAt()));
         }
         return deliveries;

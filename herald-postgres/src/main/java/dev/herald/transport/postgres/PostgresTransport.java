@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.transport.Capability;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.DeadLetter;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.LogPage;
 import dev.herald.transport.LogQuery;
 import dev.herald.transport.StartPosition;
@@ -14,7 +15,6 @@ import dev.herald.transport.TopicSignals;
 import dev.herald.transport.TransactionalTransport;
 import dev.herald.transport.TransportException;
 import dev.herald.transport.spi.Lifecycle;
-import io.cloudevents.CloudEvent;
 import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -283,14 +283,14 @@ public final class PostgresTransport implements TransactionalTransport {
 
     /** Appends the events in one transaction (all or none) and returns once it committed. */
     @Override
-    public void publish(String topic, List<CloudEvent> events) {
+    public void publish(String topic, List<EncodedEvent> events) {
         requireTopic(topic);
         Objects.requireNonNull(events, "events");
         requireOpen();
         if (events.isEmpty()) {
             return;
         }
-        // Serialised before a connection is taken: a bad event fails the call with nothing written.
+        // Prepared before a connection is taken: a bad argument fails the call with nothing written.
         List<EventLog.Row> rows = events.stream().map(EventLog.Row::of).toList();
         int topicId = log.topicId(topic);
         TransportException failure = appends.submit(new EventLog.Append(topicId, rows));
@@ -344,7 +344,7 @@ public final class PostgresTransport implements TransactionalTransport {
      * publishing process dies right after committing.
      */
     @Override
-    public void publish(String topic, List<CloudEvent> events, Connection connection) {
+    public void publish(String topic, List<EncodedEvent> events, Connection connection) {
         requireTopic(topic);
         Objects.requireNonNull(events, "events");
         Objects.requireNonNull(connection, "connection");

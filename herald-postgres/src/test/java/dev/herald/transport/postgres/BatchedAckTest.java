@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herald.tck.TestEvents;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.Delivery;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import java.sql.PreparedStatement;
@@ -37,8 +38,8 @@ class BatchedAckTest {
     @Test
     void aBatchSettlesOnlyTheLeasesItNamesEachOnce() throws Exception {
         try (PostgresTransport transport = PostgresTransport.open(database.jdbcUrl(), database.options())) {
-            transport.createSubscription(SubscriptionSpec.of("acks", "acks").startingAt(StartPosition.EARLIEST));
-            transport.publish("acks", TestEvents.probes("batched-ack", 3));
+            transport.createSubscription(SubscriptionSpec.of("acks", "acks").withStart(StartPosition.EARLIEST));
+            transport.publish("acks", EncodedEvent.all(TestEvents.probes("batched-ack", 3)));
             try (Consumer consumer = transport.openConsumer("acks")) {
                 List<Delivery> leased = new ArrayList<>();
                 while (leased.size() < 3) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herald.tck.TestEvents;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.Delivery;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.SubscriptionSpec;
 import io.cloudevents.CloudEvent;
 import java.nio.file.Path;
@@ -50,7 +51,7 @@ class CompetingProcessesTest {
                     "work", "30");
             ChildProcess.awaitLine(dir, CompetingProcessChild.class, child, "READY");
             List<CloudEvent> events = TestEvents.probes("jobs", 200);
-            transport.publish("jobs", events);
+            transport.publish("jobs", EncodedEvent.all(events));
             Map<String, Integer> handledHere = new HashMap<>();
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             try (Consumer consumer = transport.openConsumer("work")) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herald.tck.TestEvents;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.Delivery;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import io.cloudevents.CloudEvent;
@@ -53,7 +54,7 @@ class NoSkipTest {
     void concurrentWritersCommittingOutOfOrderSkipNothing() throws Exception {
         String topic = "no-skip";
         try (PostgresTransport transport = PostgresTransport.open(database.jdbcUrl(), database.options())) {
-            transport.createSubscription(SubscriptionSpec.of("reader", topic).startingAt(StartPosition.EARLIEST));
+            transport.createSubscription(SubscriptionSpec.of("reader", topic).withStart(StartPosition.EARLIEST));
             DataSource callers = database.callerPool();
             Set<String> committed = ConcurrentHashMap.newKeySet();
             Set<String> rolledBack = ConcurrentHashMap.newKeySet();
@@ -90,7 +91,7 @@ class NoSkipTest {
                             seq += events.size();
                             try (Connection connection = callers.getConnection()) {
                                 connection.setAutoCommit(false);
-                                transport.publish(topic, events, connection);
+                                transport.publish(topic, EncodedEvent.all(events), connection);
                                 long mySeq = lastSeq(connection, database.schema());
                                 Thread.sleep(random.nextInt(0, 20));
                                 if (random.nextInt(10) == 0) {

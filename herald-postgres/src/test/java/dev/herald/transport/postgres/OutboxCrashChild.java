@@ -1,6 +1,7 @@
 package dev.herald.transport.postgres;
 
 import dev.herald.tck.TestEvents;
+import dev.herald.transport.EncodedEvent;
 import io.cloudevents.CloudEvent;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -34,13 +35,13 @@ public final class OutboxCrashChild {
 
         Connection left = DriverManager.getConnection(url);
         left.setAutoCommit(false);
-        transport.publish(topic, open, left);
+        transport.publish(topic, EncodedEvent.all(open), left);
         open.forEach(event -> out.println("OPEN " + event.getId()));
 
         try (Connection connection = DriverManager.getConnection(url)) {
             connection.setAutoCommit(false);
-            transport.publish(topic, committed.subList(0, 5), connection);
-            transport.publish(topic, committed.subList(5, committed.size()), connection);
+            transport.publish(topic, EncodedEvent.all(committed.subList(0, 5)), connection);
+            transport.publish(topic, EncodedEvent.all(committed.subList(5, committed.size())), connection);
             connection.commit();
         }
         committed.forEach(event -> out.println("COMMITTED " + event.getId()));

@@ -44,7 +44,7 @@ class OutboxCrashTest {
         String topic = "orders";
         try (PostgresTransport transport = PostgresTransport.open(database.jdbcUrl(),
                 database.options().withFallbackPollInterval(Duration.ofMillis(200)))) {
-            transport.createSubscription(SubscriptionSpec.of("audit", topic).startingAt(StartPosition.EARLIEST));
+            transport.createSubscription(SubscriptionSpec.of("audit", topic).withStart(StartPosition.EARLIEST));
             try (Consumer consumer = transport.openConsumer("audit")) {
                 long started = System.nanoTime();
                 Process child = ChildProcess.start(dir, OutboxCrashChild.class, database.jdbcUrl(), database.schema(),

@@ -3,6 +3,7 @@ package dev.herald.transport.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.tck.TestEvents;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.TransportException;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
@@ -46,7 +47,7 @@ class PublishGroupCommitTest {
         Set<String> returned = ConcurrentHashMap.newKeySet();
         List<Throwable> failures = new ArrayList<>();
         try (PostgresTransport transport = PostgresTransport.open(database.jdbcUrl(), database.options())) {
-            transport.publish("group", TestEvents.probes("group-warm", 1)); // creates the topic
+            transport.publish("group", EncodedEvent.all(TestEvents.probes("group-warm", 1))); // creates the topic
             CountDownLatch start = new CountDownLatch(1);
             List<Future<?>> futures = new ArrayList<>();
             try (ExecutorService pool = Executors.newFixedThreadPool(THREADS)) {
@@ -56,7 +57,7 @@ class PublishGroupCommitTest {
                         start.await();
                         for (int i = 0; i < CALLS_PER_THREAD; i++) {
                             List<CloudEvent> call = TestEvents.probes("group-" + thread, i * 2, 2);
-                            transport.publish(thread == 0 && i == 5 ? "group" : "group-" + thread % 2, call);
+                            transport.publish(thread == 0 && i == 5 ? "group" : "group-" + thread % 2, EncodedEvent.all(call));
                             call.forEach(event -> returned.add(event.getId()));
                         }
                         return null;
@@ -67,7 +68,7 @@ class PublishGroupCommitTest {
                     start.await();
                     CloudEvent faulty = CloudEventBuilder.v1(TestEvents.probe("group-faulty", 0))
                             .withSubject("nul\u0000byte").build();
-                    transport.publish("group-0", List.of(faulty));
+                    transport.publish("group-0", EncodedEvent.all(List.of(faulty)));
                     return null;
                 }));
                 start.countDown();

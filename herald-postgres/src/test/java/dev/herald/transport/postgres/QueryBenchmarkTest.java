@@ -3,6 +3,7 @@ package dev.herald.transport.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.event.EventBuilder;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.LogFilter;
 import dev.herald.transport.LogPage;
 import dev.herald.transport.LogQuery;
@@ -41,7 +42,7 @@ class QueryBenchmarkTest {
                     batch.add(EventBuilder.create().type("bench.type" + i % 5).source("urn:bench")
                             .project("gid://gitlab/Project/" + i % 20).subject("s" + i).data(Map.of("i", i)).build());
                 }
-                transport.publish("bench", batch);
+                transport.publish("bench", EncodedEvent.all(batch));
             }
             database.execute("ANALYZE ${s}.events");
             LogQuery selective = LogQuery.of("bench").withLimit(100).withFilter(LogFilter.ALL

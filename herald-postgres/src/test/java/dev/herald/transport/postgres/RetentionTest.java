@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herald.tck.TestEvents;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.Delivery;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import java.sql.Connection;
@@ -35,10 +36,10 @@ class RetentionTest {
     void oldEventsGoUnlessASubscriptionStillNeedsThem() throws Exception {
         PostgresOptions options = database.options().withRetentionMaxAge(Duration.ofMillis(300));
         try (PostgresTransport transport = PostgresTransport.open(database.jdbcUrl(), options)) {
-            transport.createSubscription(SubscriptionSpec.of("done", "old").startingAt(StartPosition.EARLIEST));
-            transport.createSubscription(SubscriptionSpec.of("slow", "old").startingAt(StartPosition.EARLIEST));
-            transport.publish("old", TestEvents.probes("old", 30));
-            transport.publish("unread", TestEvents.probes("unread", 10));
+            transport.createSubscription(SubscriptionSpec.of("done", "old").withStart(StartPosition.EARLIEST));
+            transport.createSubscription(SubscriptionSpec.of("slow", "old").withStart(StartPosition.EARLIEST));
+            transport.publish("old", EncodedEvent.all(TestEvents.probes("old", 30)));
+            transport.publish("unread", EncodedEvent.all(TestEvents.probes("unread", 10)));
             try (Consumer consumer = transport.openConsumer("done")) {
                 int acked = 0;
                 while (acked < 30) {

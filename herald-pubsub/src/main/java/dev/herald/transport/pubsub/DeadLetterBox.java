@@ -65,7 +65,7 @@ final class DeadLetterBox {
 
     /** Stores a dead letter of {@code subscription} and returns once Pub/Sub has it. */
     void bury(String subscription, CloudEvent event, int attempts, Instant publishedAt, String error) {
-        PubsubMessage message = EventCodec.encode(event).setOrderingKey("")
+        PubsubMessage message = EventCodec.encode(event)
                 .putAttributes(ERROR, truncate(error))
                 .putAttributes(ATTEMPTS, Integer.toString(attempts))
                 .putAttributes(PUBLISHED_AT, publishedAt.toString())

@@ -2,7 +2,7 @@ package dev.herald.transport.pubsub;
 
 import com.google.protobuf.ByteString;
 import com.google.pubsub.v1.PubsubMessage;
-import dev.herald.event.HeraldAttributes;
+import dev.herald.transport.EncodedEvent;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.CloudEventData;
 import io.cloudevents.SpecVersion;
@@ -21,8 +21,8 @@ import java.util.function.BiConsumer;
  * Events to and from Pub/Sub messages in the binary mode of the CloudEvents Google Cloud Pub/Sub protocol
  * binding: every context attribute is a message attribute named {@code ce-<name>} (values in their canonical
  * string form), {@code datacontenttype} is the {@code content-type} attribute, and the message data is the
- * event data byte for byte. The message's ordering key is the event's ordering key
- * ({@link HeraldAttributes#orderingKey}), empty for an event without one.
+ * event data byte for byte. A published message's ordering key is the event's ordering key as
+ * the core derived it ({@link EncodedEvent#orderingKey}), empty for an event without one.
  *
  * <p>Stateless and thread-safe. Herald's own bookkeeping attributes (dead-letter error, attempts) start with
  * {@code herald-}, never {@code ce-}, so they never leak into an event.
@@ -35,17 +35,15 @@ final class EventCodec {
     private EventCodec() {
     }
 
-    /** The message for {@code event}. */
-    static PubsubMessage.Builder encode(CloudEvent event) {
-        Objects.requireNonNull(event, "event");
-        PubsubMessage.Builder message = new Writer().writeBinary(event);
-        message.setOrderingKey(orderingKey(event));
-        return message;
+    /** The message publishing {@code encoded}, with its ordering key. */
+    static PubsubMessage.Builder encode(EncodedEvent encoded) {
+        return encode(encoded.event()).setOrderingKey(encoded.orderingKeyOrEmpty());
     }
 
-    /** The ordering key of an event, empty when it has none. */
-    static String orderingKey(CloudEvent event) {
-        return HeraldAttributes.orderingKey(event).orElse("");
+    /** The message for {@code event}, without an ordering key (dead letters and redriven events are unordered). */
+    static PubsubMessage.Builder encode(CloudEvent event) {
+        Objects.requireNonNull(event, "event");
+        return new Writer().writeBinary(event);
     }
 
     /**

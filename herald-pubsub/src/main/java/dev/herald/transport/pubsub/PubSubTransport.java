@@ -18,6 +18,7 @@ import com.google.pubsub.v1.UpdateSubscriptionRequest;
 import dev.herald.transport.Capability;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.DeadLetter;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.StartPosition;
 import dev.herald.transport.SubscriptionSpec;
 import dev.herald.transport.SubscriptionStats;
@@ -69,7 +70,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * dead-letter topic {@code <name>.dlq}; Herald's dispatcher, which gives up earlier, moves it there with its last
  * error. A retry topic and subscription {@code <name>.retry} carry redriven dead letters back to the subscription's
  * consumers. The spec's start and delivery delay are labels of the subscription; the topic and ordering are read
- * from the subscription itself, so every process sees the same definition.
+ * from the subscription itself, so every process sees the same definition. The spec's
+ * {@linkplain SubscriptionSpec#filter() native filter} becomes the subscription's Pub/Sub filter ({@code PubSubFilter}:
+ * what Pub/Sub's syntax can say of it), so Pub/Sub never delivers what it rejects (NATIVE_FILTERING; not on the
+ * emulator, which ignores filters); like ordering, it cannot change later.
  *
  * <p><b>Delivery</b> is unary pull by each consumer ({@code PubSubConsumer}): Pub/Sub's delivery attempt is the
  * attempt, nack with delay is the message's ack deadline (native, up to Pub/Sub's 600 s; longer delays are kept
@@ -124,6 +128,10 @@ public final class PubSubTransport implements Transport {
         if (canSeek()) {
             declared.add(Capability.REPLAY);
         }
+        if (!options.emulator()) {
+            // The emulator stores a subscription's filter but delivers every message (see README-pubsub.md).
+            declared.add(Capability.NATIVE_FILTERING);
+        }
         this.capabilities = Set.copyOf(declared);
     }
 
@@ -158,11 +166,11 @@ public final class PubSubTransport implements Transport {
 
     /** Publishes every event and returns once Pub/Sub acknowledged all of them. Not atomic. */
     @Override
-    public void publish(String topic, List<CloudEvent> events) {
+    public void publish(String topic, List<EncodedEvent> events) {
         lifecycle.ensureOpen();
         Names.requireLegal(topic, "topic");
         Objects.requireNonNull(events, "events");
-        for (CloudEvent event : events) {
+        for (EncodedEvent event : events) {
             Objects.requireNonNull(event, "events must not contain null");
         }
         if (events.isEmpty()) {
@@ -171,13 +179,13 @@ public final class PubSubTransport implements Transport {
         TopicName target = names.topic(topic);
         List<ApiFuture<String>> sends = new ArrayList<>(events.size());
         try {
-            for (CloudEvent event : events) {
+            for (EncodedEvent event : events) {
                 sends.add(clients.publish(target, EventCodec.encode(event).build()));
             }
             ApiFutures.allAsList(sends).get(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException | ApiException | IllegalStateException e) {
             // A failed key is paused by the client until resumed; resume it so later publishes of the key run.
-            events.forEach(event -> clients.resume(target, EventCodec.orderingKey(event)));
+            events.forEach(event -> clients.resume(target, event.orderingKeyOrEmpty()));
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new TransportException("cannot publish to " + topic + ": " + cause.getMessage(), cause);
         } catch (InterruptedException e) {
@@ -239,6 +247,7 @@ public final class PubSubTransport implements Transport {
                 .setTopic(names.topic(spec.topic()).toString())
                 .setAckDeadlineSeconds((int) options.ackDeadline().toSeconds())
                 .setEnableMessageOrdering(spec.ordered())
+                .setFilter(PubSubFilter.translate(spec.filter()))
                 .setDeadLetterPolicy(deadLetterPolicy)
                 .setExpirationPolicy(ExpirationPolicy.getDefaultInstance())
                 .putLabels(START_LABEL, startLabel(spec.start()))
@@ -268,6 +277,7 @@ public final class PubSubTransport implements Transport {
             throw new IllegalArgumentException("subscription " + wanted.name() + " is " + (stored.ordered() ? "" : "not ")
                     + "ordered, and Pub/Sub fixes message ordering when a subscription is created: delete it to change it");
         }
+        requireFilterKept(wanted);
         if (stored.deliveryDelay().equals(wanted.deliveryDelay())) {
             return;
         }
@@ -287,6 +297,26 @@ public final class PubSubTransport implements Transport {
             if (consumer.subscription().equals(wanted.name())) {
                 consumer.deliveryDelay(wanted.deliveryDelay());
             }
+        }
+    }
+
+    /**
+     * Pub/Sub fixes a subscription's filter at creation. Keeping it is safe when it is the wanted one, or none (every
+     * message delivered; the client filters); any other would withhold events the new filter accepts.
+     */
+    private void requireFilterKept(SubscriptionSpec wanted) {
+        String stored;
+        try {
+            stored = clients.subscriptions().getSubscription(names.subscription(wanted.name())).getFilter();
+        } catch (ApiException e) {
+            throw new TransportException("cannot read subscription " + wanted.name() + " from Pub/Sub: "
+                    + e.getMessage(), e);
+        }
+        String translated = PubSubFilter.translate(wanted.filter());
+        if (!stored.isEmpty() && !stored.equals(translated)) {
+            throw new IllegalArgumentException("subscription " + wanted.name() + " has the Pub/Sub filter '" + stored
+                    + "', and Pub/Sub fixes a subscription's filter when it is created: delete the subscription to "
+                    + "filter by '" + translated + "'");
         }
     }
 

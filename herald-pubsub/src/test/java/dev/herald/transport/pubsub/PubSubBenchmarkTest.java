@@ -7,7 +7,7 @@ import com.google.api.core.ApiFutures;
 import com.google.pubsub.v1.PubsubMessage;
 import dev.herald.tck.TestEvents;
 import dev.herald.tck.TransportBenchmark;
-import io.cloudevents.CloudEvent;
+import dev.herald.transport.EncodedEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,7 +48,7 @@ class PubSubBenchmarkTest {
                         }
 
                         @Override
-                        public PubsubMessage prepare(String topic, CloudEvent event) {
+                        public PubsubMessage prepare(String topic, EncodedEvent event) {
                             return EventCodec.encode(event).build();
                         }
 

@@ -88,8 +88,8 @@ final class DeadLetterQueue {
                     Messages.FIRST_ATTEMPT_AT, Messages.GENERATION)) {
                 fresh.put(header, null);
             }
-            publisher.publish(chosen.stream().map(l -> target.message(l.letter().event(),
-                    Messages.withHeaders(l.props(), fresh), l.body())).toList());
+            publisher.publish(chosen.stream().map(l -> target.message(Messages.withHeaders(l.props(), fresh),
+                    l.body())).toList());
             for (Letter letter : chosen) {
                 channel.basicAck(letter.tag(), false);
             }

@@ -2,6 +2,7 @@ package dev.herald.transport.rabbitmq;
 
 import com.rabbitmq.client.AMQP;
 import dev.herald.event.JsonEvents;
+import dev.herald.transport.EncodedEvent;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.format.EventFormat;
 import io.cloudevents.jackson.JsonFormat;
@@ -18,6 +19,8 @@ import java.util.Optional;
  * <ul>
  *   <li>{@code herald-published-at}: when the transport published the event (epoch milliseconds); what replay
  *       from a timestamp compares;</li>
+ *   <li>{@code herald-ordering-key}: the event's ordering key as published (absent for an unordered event), so
+ *       that a copy re-entering an ordered subscription (replay, redrive) lands in its key's shard;</li>
  *   <li>{@code herald-attempt}, {@code herald-first-attempt-at}, {@code herald-generation}: set on the copy a
  *       nack re-publishes (see {@link RabbitMqTransport});</li>
  *   <li>{@code herald-dead-id}, {@code herald-error}, {@code herald-dead-at}: set on a dead letter;</li>
@@ -27,6 +30,7 @@ import java.util.Optional;
 final class Messages {
 
     static final String PUBLISHED_AT = "herald-published-at";
+    static final String ORDERING_KEY = "herald-ordering-key";
     static final String ATTEMPT = "herald-attempt";
     static final String FIRST_ATTEMPT_AT = "herald-first-attempt-at";
     static final String GENERATION = "herald-generation";
@@ -44,19 +48,17 @@ final class Messages {
     private Messages() {
     }
 
-    /** The body of an event's message. */
-    static byte[] body(CloudEvent event) {
-        return JsonEvents.write(event);
-    }
-
     /** The properties of an event's message as first published at {@code publishedAt}. */
-    static AMQP.BasicProperties published(CloudEvent event, Instant publishedAt) {
+    static AMQP.BasicProperties published(EncodedEvent encoded, Instant publishedAt) {
         Map<String, Object> headers = new HashMap<>();
         headers.put(PUBLISHED_AT, publishedAt.toEpochMilli());
+        if (encoded.orderingKey() != null) {
+            headers.put(ORDERING_KEY, encoded.orderingKey());
+        }
         return new AMQP.BasicProperties.Builder()
                 .contentType(JsonEvents.STRUCTURED)
                 .deliveryMode(PERSISTENT)
-                .messageId(event.getId())
+                .messageId(encoded.event().getId())
                 .timestamp(Date.from(publishedAt))
                 .headers(headers)
                 .build();
@@ -99,6 +101,11 @@ final class Messages {
         return number(props, PUBLISHED_AT).map(Instant::ofEpochMilli)
                 .or(() -> Optional.ofNullable(props.getTimestamp()).map(Date::toInstant))
                 .orElse(Instant.EPOCH);
+    }
+
+    /** The ordering key a message was published with, {@code ""} for an unordered event. */
+    static String orderingKey(AMQP.BasicProperties props) {
+        return text(props, ORDERING_KEY).orElse("");
     }
 
     static int attempt(AMQP.BasicProperties props) {

@@ -21,7 +21,7 @@ final class RabbitMqDelivery extends AbstractDelivery {
 
     RabbitMqDelivery(RabbitMqConsumer consumer, Inbox.Received received, CloudEvent event, String subscription,
                      long generation) {
-        super(event, subscription, received.attempt(), Messages.publishedAt(received.props()));
+        super(event, received.body(), subscription, received.attempt(), Messages.publishedAt(received.props()));
         this.consumer = consumer;
         this.received = received;
         this.firstAttemptAt = received.firstAttemptAt() != null ? received.firstAttemptAt()

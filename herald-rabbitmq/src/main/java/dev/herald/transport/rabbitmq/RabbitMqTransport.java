@@ -2,10 +2,10 @@ package dev.herald.transport.rabbitmq;
 
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import dev.herald.event.HeraldAttributes;
 import dev.herald.transport.Capability;
 import dev.herald.transport.Consumer;
 import dev.herald.transport.DeadLetter;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.LogPage;
 import dev.herald.transport.LogQuery;
 import dev.herald.transport.StartPosition;
@@ -14,7 +14,6 @@ import dev.herald.transport.SubscriptionStats;
 import dev.herald.transport.Transport;
 import dev.herald.transport.TransportException;
 import dev.herald.transport.spi.Lifecycle;
-import io.cloudevents.CloudEvent;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.AbstractList;
@@ -35,7 +34,7 @@ import java.util.concurrent.TimeoutException;
  * RabbitMqOptions options = RabbitMqOptions.defaults()
  *         .withUri(URI.create("amqps://herald:secret@rabbit.internal:5671/events"));
  * try (Transport transport = RabbitMqTransport.open(options)) {
- *     transport.createSubscription(SubscriptionSpec.of("audit", "events").startingAt(StartPosition.EARLIEST));
+ *     transport.createSubscription(SubscriptionSpec.of("audit", "events").withStart(StartPosition.EARLIEST));
  *     transport.publish("events", List.of(event));
  * }
  * }</pre>
@@ -145,25 +144,25 @@ public final class RabbitMqTransport implements Transport {
     }
 
     @Override
-    public void publish(String topic, List<CloudEvent> events) {
+    public void publish(String topic, List<EncodedEvent> events) {
         lifecycle.ensureOpen();
         Names.requireLegal("topic", topic);
         Objects.requireNonNull(events, "events");
         if (events.isEmpty()) {
             return;
         }
-        for (CloudEvent event : events) {
+        for (EncodedEvent event : events) {
             Objects.requireNonNull(event, "events must not contain null");
         }
         Instant now = Instant.now();
         String exchange = names.exchange(topic);
-        // Encoded one by one while the publisher sends: the broker writes earlier messages while later ones encode.
+        // Wrapped one by one while the publisher sends: the broker writes earlier messages while later ones wrap.
         List<Publisher.Outgoing> messages = new AbstractList<>() {
             @Override
             public Publisher.Outgoing get(int index) {
-                CloudEvent event = events.get(index);
-                return new Publisher.Outgoing(exchange, HeraldAttributes.orderingKey(event).orElse(""),
-                        Messages.published(event, now), Messages.body(event));
+                EncodedEvent event = events.get(index);
+                return new Publisher.Outgoing(exchange, event.orderingKeyOrEmpty(), Messages.published(event, now),
+                        event.json());
             }
 
             @Override
@@ -226,7 +225,7 @@ public final class RabbitMqTransport implements Transport {
                 waits.add(after);
             }
         }
-        SubscriptionSpec kept = spec.startingAt(stored.spec().start());
+        SubscriptionSpec kept = spec.withStart(stored.spec().start());
         registry.write(Registry.Definition.of(kept, stored.generation(), waits, stored.shards()));
     }
 

@@ -105,8 +105,7 @@ final class StreamReplay {
                 if (Messages.publishedAt(message.props()).isBefore(notBefore)) {
                     continue;
                 }
-                batch.add(target.message(Messages.event(message.body()),
-                        Messages.withHeaders(message.props(), Map.of()), message.body()));
+                batch.add(target.message(Messages.withHeaders(message.props(), Map.of()), message.body()));
                 if (batch.size() >= BATCH) {
                     publisher.publish(batch);
                     copied += batch.size();

@@ -1,13 +1,11 @@
 package dev.herald.transport.rabbitmq;
 
 import com.rabbitmq.client.AMQP;
-import dev.herald.event.HeraldAttributes;
-import io.cloudevents.CloudEvent;
 
 /**
  * Where a copy of an event goes to re-enter a subscription (replay, redrive): straight into its queue, or, for
- * an ordered subscription, through its consistent-hash exchange keyed by the event's ordering key, so that it
- * lands in the shard that holds its key.
+ * an ordered subscription, through its consistent-hash exchange keyed by the ordering key the message was
+ * published with ({@link Messages#ORDERING_KEY}), so that it lands in the shard that holds its key.
  *
  * @param exchange the exchange to publish to; empty for the default exchange
  * @param queue    the queue the default exchange routes to, or null to route by ordering key
@@ -22,8 +20,8 @@ record Target(String exchange, String queue) {
         return new Target(exchange, null);
     }
 
-    Publisher.Outgoing message(CloudEvent event, AMQP.BasicProperties props, byte[] body) {
-        String routingKey = queue != null ? queue : HeraldAttributes.orderingKey(event).orElse("");
+    Publisher.Outgoing message(AMQP.BasicProperties props, byte[] body) {
+        String routingKey = queue != null ? queue : Messages.orderingKey(props);
         return new Publisher.Outgoing(exchange, routingKey, props, body);
     }
 }

@@ -9,6 +9,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import dev.herald.tck.TestEvents;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.LogPage;
 import dev.herald.transport.LogQuery;
 import io.cloudevents.CloudEvent;
@@ -48,7 +49,7 @@ class QueryBenchmarkTest {
              Connection connection = factory.newConnection("herald-bench-query-raw")) {
             String run = UUID.randomUUID().toString();
             for (int from = 0; from < EVENTS; from += 500) {
-                transport.publish(topic, TestEvents.probes(run, from, Math.min(500, EVENTS - from)));
+                transport.publish(topic, EncodedEvent.all(TestEvents.probes(run, from, Math.min(500, EVENTS - from))));
             }
             String stream = new Names(OPTIONS.prefix()).stream(topic);
             double herald = 0;

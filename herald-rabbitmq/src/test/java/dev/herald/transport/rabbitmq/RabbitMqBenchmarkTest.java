@@ -7,7 +7,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.herald.tck.TransportBenchmark;
-import io.cloudevents.CloudEvent;
+import dev.herald.transport.EncodedEvent;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -40,8 +40,8 @@ class RabbitMqBenchmarkTest {
         }
 
         @Override
-        public Message prepare(String topic, CloudEvent event) {
-            return new Message(names.exchange(topic), Messages.published(event, now), Messages.body(event));
+        public Message prepare(String topic, EncodedEvent event) {
+            return new Message(names.exchange(topic), Messages.published(event, now), event.json());
         }
 
         @Override
