@@ -73,14 +73,10 @@ public final class Bench {
             out.println(BenchOptions.USAGE);
             return 0;
         }
-        try {
+        return Measurements.run(() -> {
             new Bench.Run(options, out).run();
             return 0;
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException("the benchmark failed: " + e, e);
-        }
+        });
     }
 
     /** One benchmark run: its options, output and directory. */
@@ -96,13 +92,11 @@ public final class Bench {
         }
 
         void run() throws Exception {
-            List<Level> levels = quietEventLogs();
             Path dir = directory(options.data());
             try {
                 measure(dir);
             } finally {
                 deleteRecursively(dir);
-                restoreEventLogs(levels);
             }
         }
 

@@ -72,15 +72,12 @@ public final class ClusterBench {
                         + "server-heap=%s server-log=%s%n", settings.events, settings.connections, settings.instances,
                 settings.concurrency, settings.heap, settings.logLevel);
         out.println(Machine.describe());
-        try (WebhookSink sink = WebhookSink.start()) {
-            new Run(settings, sink, out).measure();
-            return 0;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (Exception e) {
-            throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
-        }
+        return Measurements.run(() -> {
+            try (WebhookSink sink = WebhookSink.start()) {
+                new Run(settings, sink, out).measure();
+                return 0;
+            }
+        });
     }
 
     /** The options, checked. */

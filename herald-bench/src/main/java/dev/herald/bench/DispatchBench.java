@@ -1,6 +1,5 @@
 package dev.herald.bench;
 
-import ch.qos.logback.classic.Level;
 import dev.herald.schema.SchemaRegistry;
 import dev.herald.store.EventStore;
 import dev.herald.store.SubscribeOptions;
@@ -73,8 +72,7 @@ public final class DispatchBench {
             out.println(DispatchOptions.USAGE);
             return 0;
         }
-        List<Level> levels = Bench.quietEventLogs();
-        try {
+        return Measurements.run(() -> {
             Path dir = Bench.directory(options.data());
             try {
                 new DispatchBench(options, out).measure(dir);
@@ -82,13 +80,7 @@ public final class DispatchBench {
                 Bench.deleteRecursively(dir);
             }
             return 0;
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException("the benchmark failed: " + e, e);
-        } finally {
-            Bench.restoreEventLogs(levels);
-        }
+        });
     }
 
     private void measure(Path dir) throws Exception {

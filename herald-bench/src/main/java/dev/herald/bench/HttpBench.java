@@ -68,18 +68,15 @@ public final class HttpBench {
         out.printf(Locale.ROOT, "herald bench http: connections=%d events=%d batch=%d batch-events=%d%n", connections,
                 events, batch, batchEvents);
         out.println(Machine.describe());
-        try (BenchServer server = BenchServer.start(options, Map.of())) {
-            new Run(server, out, connections).measure(events, batch, batchEvents);
-            return 0;
-        } catch (IllegalArgumentException e) {
-            out.println("herald bench http: " + e.getMessage());
-            return 2;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (Exception e) {
-            throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
-        }
+        return Measurements.run(() -> {
+            try (BenchServer server = BenchServer.start(options, Map.of())) {
+                new Run(server, out, connections).measure(events, batch, batchEvents);
+                return 0;
+            } catch (IllegalArgumentException e) {
+                out.println("herald bench http: " + e.getMessage());
+                return 2;
+            }
+        });
     }
 
     /** One run against one server. */

@@ -109,25 +109,20 @@ public final class KafkaBench {
             out.println(USAGE);
             return 2;
         }
-        List<ch.qos.logback.classic.Level> levels = Bench.quietEventLogs();
-        try (Admin admin = bench.admin()) {
-            String cluster;
-            try {
-                cluster = admin.describeCluster().clusterId().get(15, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                out.println("herald bench kafka: --bootstrap: cannot reach Kafka at " + bench.bootstrap + ": "
-                        + (e.getCause() == null ? e : e.getCause()));
-                return 2;
+        return Measurements.run(() -> {
+            try (Admin admin = bench.admin()) {
+                String cluster;
+                try {
+                    cluster = admin.describeCluster().clusterId().get(15, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    out.println("herald bench kafka: --bootstrap: cannot reach Kafka at " + bench.bootstrap + ": "
+                            + (e.getCause() == null ? e : e.getCause()));
+                    return 2;
+                }
+                bench.measure(admin, cluster);
+                return 0;
             }
-            bench.measure(admin, cluster);
-            return 0;
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException("the benchmark failed: " + e, e);
-        } finally {
-            Bench.restoreEventLogs(levels);
-        }
+        });
     }
 
     private void measure(Admin admin, String cluster) throws Exception {

@@ -110,17 +110,10 @@ public final class PostgresBench {
             out.println("herald bench postgres: --url: cannot connect to " + redact(bench.url) + ": " + e.getMessage());
             return 2;
         }
-        List<ch.qos.logback.classic.Level> levels = Bench.quietEventLogs();
-        try {
+        return Measurements.run(() -> {
             bench.measure(version);
             return 0;
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException("the benchmark failed: " + e, e);
-        } finally {
-            Bench.restoreEventLogs(levels);
-        }
+        });
     }
 
     private void measure(String version) throws Exception {

@@ -68,19 +68,16 @@ public final class WebhookBench {
                 concurrency, mode);
         out.println(Machine.describe());
         // The sink listens on loopback, which the SSRF guard refuses unless allowed: allow exactly that address.
-        try (WebhookSink sink = WebhookSink.start();
-             BenchServer server = BenchServer.start(options, Map.of("webhooks.ssrf-allow", "127.0.0.1"))) {
-            new Run(server, sink, out).measure(events, concurrency, mode);
-            return 0;
-        } catch (IllegalArgumentException e) {
-            out.println("herald bench webhooks: " + e.getMessage());
-            return 2;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (Exception e) {
-            throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
-        }
+        return Measurements.run(() -> {
+            try (WebhookSink sink = WebhookSink.start();
+                 BenchServer server = BenchServer.start(options, Map.of("webhooks.ssrf-allow", "127.0.0.1"))) {
+                new Run(server, sink, out).measure(events, concurrency, mode);
+                return 0;
+            } catch (IllegalArgumentException e) {
+                out.println("herald bench webhooks: " + e.getMessage());
+                return 2;
+            }
+        });
     }
 
     /** One run: backlog, baseline, drain. */
