@@ -41,6 +41,9 @@ public final class ExportBench {
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--events") && i + 1 < args.length) {
                 events = Integer.parseInt(args[++i]);
+            } else if (args[i].equals("--help") || args[i].equals("-h")) {
+                out.println("Usage: herald bench export [--events N]   (default 100000)");
+                return 0;
             } else {
                 out.println("herald bench export: unknown option " + args[i] + " (options: --events N)");
                 return 2;

@@ -15,14 +15,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 
 /**
  * {@code herald bench WHAT}: load runs with their baselines measured in the same run. Each benchmark
  * owns its options and usage text; this command only finds it by name in {@link #BENCHMARKS}.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench",
         description = {"Measure Herald on this machine, with raw baselines measured in the same run.",
                 "Every benchmark prints the machine (cores, JDK, load average) and its ratios; "
                         + "'herald bench WHAT --help' lists WHAT's options.",
@@ -75,12 +78,30 @@ final class BenchCommand implements Callable<Integer> {
             completionCandidates = Names.class)
     String what = "embedded";
 
+    /**
+     * Not picocli's usage-help option: {@code herald bench WHAT --help} must reach WHAT, which prints its
+     * own options; only a bare {@code herald bench --help} prints this command's usage.
+     */
+    @Option(names = {"-h", "--help"}, description = "Show this help, or WHAT's options when WHAT is given.")
+    boolean help;
+
+    @Spec
+    CommandSpec spec;
+
     /** The benchmark's own options, passed through as given. */
     @Unmatched
     List<String> options = new ArrayList<>();
 
     @Override
     public Integer call() {
+        boolean whatGiven = spec.commandLine().getParseResult().hasMatchedPositional(0);
+        if (help && !whatGiven) {
+            spec.commandLine().usage(System.out);
+            return 0;
+        }
+        if (help) {
+            options.add("--help");
+        }
         Benchmark benchmark = BENCHMARKS.get(what);
         if (benchmark == null) {
             System.err.println("herald bench: unknown benchmark '" + what + "'; one of " + BENCHMARKS.keySet());

@@ -116,6 +116,17 @@ class BenchDistributionIT {
         assertThat(run.output()).contains("--concurrency must be at most 256").contains("Usage: herald bench webhooks");
     }
 
+    @Test
+    void helpAfterTheBenchmarkNameListsThatBenchmarksOptions() throws Exception {
+        HeraldCommand own = HeraldCommand.run(dir, TIMEOUT, "bench", "webhooks", "--help");
+        assertThat(own.exit()).isZero();
+        assertThat(own.output()).contains("Usage: herald bench webhooks").contains("--concurrency");
+
+        HeraldCommand all = HeraldCommand.run(dir, TIMEOUT, "bench", "--help");
+        assertThat(all.exit()).isZero();
+        assertThat(all.output()).contains("Usage: herald bench").contains("cluster:");
+    }
+
     /** The events/s column of the row starting with {@code label}. */
     private static double rate(String output, String label) {
         String row = output.lines().filter(line -> line.startsWith(label)).findFirst()
