@@ -70,6 +70,12 @@ final class BenchServer implements AutoCloseable {
      * ({@code auth.rate-limit=0}: a benchmark is one very busy client) and these further settings.
      */
     static BenchServer start(BenchArgs args, Map<String, String> settings) throws SQLException {
+        return start(args, settings, List.of());
+    }
+
+    /** As {@link #start(BenchArgs, Map)}, with more JVM options for the server (system properties, say). */
+    static BenchServer start(BenchArgs args, Map<String, String> settings, List<String> jvmOptions)
+            throws SQLException {
         if (!HeraldServe.available()) {
             throw new IllegalStateException("the herald command is not on the class path: run this benchmark as "
                     + "'herald bench ...'");
@@ -89,6 +95,7 @@ final class BenchServer implements AutoCloseable {
         if (jfr != null) {
             jvm.add("-XX:StartFlightRecording=filename=" + Path.of(jfr).toAbsolutePath() + ",settings=profile");
         }
+        jvm.addAll(jvmOptions);
         Map<String, String> extra = new LinkedHashMap<>();
         for (String setting : args.all("--server-set")) {
             int equals = setting.indexOf('=');

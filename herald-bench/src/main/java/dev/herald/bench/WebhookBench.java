@@ -1,31 +1,44 @@
 package dev.herald.bench;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * {@code herald bench webhooks}: webhook delivery draining a backlog of fat events into the built-in
  * no-op sink ({@link WebhookSink}, in this process, checking every signature), against the sink's own
  * rate measured in the same run with the same load generator and as many connections as the
  * subscription's concurrency, sending requests shaped like Herald's (the event, its headers and a
- * Standard Webhooks signature).
+ * Standard Webhooks signature) over cleartext HTTP/1.1.
  *
- * <p>The backlog is published first (in batches, not timed); then a subscription starting at the
- * earliest event is created, and the drain is timed from its creation to the arrival of the last
- * event's first delivery. Redeliveries and bad signatures are reported; a bad signature fails the run.
+ * <p>The backlog is published first (in batches, not timed); then, for each protocol asked for
+ * ({@code --protocols}: cleartext HTTP/1.1, HTTPS with HTTP/1.1 only, HTTPS offering HTTP/2), a
+ * subscription starting at the earliest event is created, and the drain is timed from its creation to the
+ * arrival of the last event's first delivery. Redeliveries, bad signatures and the protocols the requests
+ * arrived over are reported; a bad signature, or a drain over another protocol than the sink offered
+ * first, fails the run. The HTTPS sinks use a throw-away self-signed certificate the server is made to
+ * trust through the JVM's {@code javax.net.ssl.trustStore}.
  */
 public final class WebhookBench {
 
     static final String USAGE = """
-            Usage: herald bench webhooks [--events N] [--concurrency C] [--content-mode M] [server options]
+            Usage: herald bench webhooks [--events N] [--concurrency C] [--content-mode M] [--protocols P]
+                                         [server options]
               --events N         the backlog: events published before the subscription starts (default 20000)
               --concurrency C    the subscription's delivery.concurrency, and the baseline's connections (default 64)
               --content-mode M   binary (default, as subscriptions are by default) or structured
+              --protocols P      comma-separated, one timed drain each: h1-cleartext (default), h1-tls (HTTPS,
+                                 HTTP/1.1 only), h2-tls (HTTPS offering HTTP/2 and HTTP/1.1), or all
             """ + BenchServer.USAGE;
 
     private static final Set<String> OPTIONS = options();
@@ -36,7 +49,7 @@ public final class WebhookBench {
 
     private static Set<String> options() {
         Set<String> all = new HashSet<>(BenchServer.OPTIONS);
-        all.addAll(List.of("--events", "--concurrency", "--content-mode"));
+        all.addAll(List.of("--events", "--concurrency", "--content-mode", "--protocols"));
         return Set.copyOf(all);
     }
 
@@ -46,6 +59,7 @@ public final class WebhookBench {
         int events;
         int concurrency;
         String mode;
+        List<WebhookSink.Protocol> protocols;
         try {
             options = BenchArgs.parse("webhooks", args, OPTIONS);
             events = options.positive("--events", 20_000);
@@ -54,6 +68,7 @@ public final class WebhookBench {
                 throw new IllegalArgumentException("--concurrency must be at most 256 (delivery.concurrency's limit)");
             }
             mode = options.choice("--content-mode", "binary", Set.of("binary", "structured"));
+            protocols = protocols(options.text("--protocols", WebhookSink.Protocol.H1_CLEARTEXT.label()));
             options.choice("--transport", "embedded", Set.of("embedded", "postgres"));
         } catch (IllegalArgumentException e) {
             out.println("herald bench webhooks: " + e.getMessage());
@@ -64,23 +79,47 @@ public final class WebhookBench {
             out.println(USAGE);
             return 0;
         }
-        out.printf(Locale.ROOT, "herald bench webhooks: events=%d concurrency=%d content-mode=%s%n", events,
-                concurrency, mode);
+        out.printf(Locale.ROOT, "herald bench webhooks: events=%d concurrency=%d content-mode=%s protocols=%s%n",
+                events, concurrency, mode, protocols.stream().map(WebhookSink.Protocol::label)
+                        .collect(Collectors.joining(",")));
         out.println(Machine.describe());
-        // The sink listens on loopback, which the SSRF guard refuses unless allowed: allow exactly that address.
+        boolean tls = protocols.stream().anyMatch(protocol -> protocol != WebhookSink.Protocol.H1_CLEARTEXT);
         return Measurements.run(() -> {
-            try (WebhookSink sink = WebhookSink.start();
-                 BenchServer server = BenchServer.start(options, Map.of("webhooks.ssrf-allow", "127.0.0.1"))) {
-                new Run(server, sink, out).measure(events, concurrency, mode);
-                return 0;
+            Path certificates = Files.createTempDirectory("herald-bench-certificate-");
+            try {
+                SinkCertificate certificate = tls ? SinkCertificate.create(certificates) : null;
+                // The sink listens on loopback, which the SSRF guard refuses unless allowed: allow exactly that address.
+                try (WebhookSink sink = tls ? WebhookSink.startWithTls(certificate.keyStore(), SinkCertificate.PASSWORD)
+                        : WebhookSink.start();
+                     BenchServer server = BenchServer.start(options, Map.of("webhooks.ssrf-allow", "127.0.0.1"),
+                             tls ? certificate.serverJvmOptions() : List.of())) {
+                    new Run(server, sink, out).measure(events, concurrency, mode, protocols);
+                    return 0;
+                }
             } catch (IllegalArgumentException e) {
                 out.println("herald bench webhooks: " + e.getMessage());
                 return 2;
+            } finally {
+                BenchServer.delete(certificates);
             }
         });
     }
 
-    /** One run: backlog, baseline, drain. */
+    /** {@code --protocols}: labels separated by commas, or {@code all}; in the order given, each once. */
+    static List<WebhookSink.Protocol> protocols(String text) {
+        if (text.strip().equals("all")) {
+            return List.of(WebhookSink.Protocol.values());
+        }
+        Set<WebhookSink.Protocol> chosen = new LinkedHashSet<>();
+        for (String label : text.split(",")) {
+            chosen.add(Arrays.stream(WebhookSink.Protocol.values()).filter(p -> p.label().equals(label.strip()))
+                    .findFirst().orElseThrow(() -> new IllegalArgumentException("--protocols takes h1-cleartext, "
+                            + "h1-tls, h2-tls (separated by commas) or all, not '" + label.strip() + "'")));
+        }
+        return List.copyOf(chosen);
+    }
+
+    /** One run: backlog, baseline, a drain per protocol. */
     private static final class Run {
 
         private static final int PUBLISH_BATCH = 500;
@@ -101,65 +140,97 @@ public final class WebhookBench {
             this.admin = new HeraldAdmin(server.baseUri(), server.token());
         }
 
-        void measure(int events, int concurrency, String mode) throws Exception {
+        void measure(int events, int concurrency, String mode, List<WebhookSink.Protocol> protocols)
+                throws Exception {
             out.println(server.describe());
-            out.printf(Locale.ROOT, "sink: %s in this process (Jetty, HTTP/1.1 keep-alive, answers 204, checks every"
-                    + " signature); events: %s, %d B of structured JSON each%n", sink.uri(), FatEventBodies.TYPE,
-                    bodies.eventBytes());
+            out.printf(Locale.ROOT, "sink: %s in this process (Jetty, keep-alive, answers 204, checks every"
+                    + " signature%s); events: %s, %d B of structured JSON each%n", sink.uri(),
+                    protocols.size() > 1 || protocols.getFirst() != WebhookSink.Protocol.H1_CLEARTEXT
+                            ? "; HTTPS with a self-signed EC P-256 certificate" : "",
+                    FatEventBodies.TYPE, bodies.eventBytes());
             sink.verifyWith(secret);
             int warm = Math.min(2_000, Math.max(100, events / 10));
-            drain("bench-warmup", warm, concurrency, mode);
-            sink.reset();
+            publishBacklog(0, warm);
+            for (WebhookSink.Protocol protocol : protocols) {
+                drain("bench-warmup-" + protocol.label(), warm, concurrency, mode, protocol);
+            }
 
             long backlogStart = System.nanoTime();
             publishBacklog(warm, events);
             out.printf(Locale.ROOT, "backlog: %,d events published in batches of %d in %.1f s (not timed), after a"
-                    + " warm-up subscription drained %,d events; the timed subscription starts at the earliest event,"
-                    + " so it delivers %,d%n%n", events, PUBLISH_BATCH, (System.nanoTime() - backlogStart) / 1e9, warm,
-                    warm + events);
+                    + " warm-up subscription per protocol drained %,d events; each timed subscription starts at the"
+                    + " earliest event, so it delivers %,d%n%n", events, PUBLISH_BATCH,
+                    (System.nanoTime() - backlogStart) / 1e9, warm, warm + events);
 
             table.header();
             HttpLoad.Result baseline = table.run("baseline  the sink's own rate, " + concurrency + " conns",
                     HttpLoad.to(List.of(sink.uri())).connections(concurrency).requests(events).expect(204),
                     n -> signed(1_000_000_000L + n), 1, server);
             sink.reset();
+            Map<WebhookSink.Protocol, Double> drained = new LinkedHashMap<>();
+            for (WebhookSink.Protocol protocol : protocols) {
+                drained.put(protocol, timedDrain(warm + events, concurrency, mode, protocol));
+            }
+            out.println();
+            drained.forEach((protocol, rate) -> table.ratio(name(protocol) + " / sink's own rate", rate,
+                    baseline.perSecond(), "report"));
+            double best = drained.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+            out.printf(Locale.ROOT, "target    >= 10,000 deliveries/s: %s%n", best >= 10_000 ? "met" : "not met");
+            out.println("gen% = this process (load generator or sink), srv% = the server process: shares of all "
+                    + Runtime.getRuntime().availableProcessors() + " CPUs");
+            out.println("baseline = cleartext HTTP/1.1 from the load generator; the h1-tls and h2-tls drains pay TLS"
+                    + " on both ends against it");
+            out.flush();
+        }
 
+        /** The drain's name in rows and ratios: {@code webhook drain} over cleartext, {@code h2-tls drain}. */
+        private static String name(WebhookSink.Protocol protocol) {
+            return protocol == WebhookSink.Protocol.H1_CLEARTEXT ? "webhook drain" : protocol.label() + " drain";
+        }
+
+        /** Drains the whole backlog from the earliest event over one protocol; prints its row, returns its rate. */
+        private double timedDrain(int backlog, int concurrency, String mode, WebhookSink.Protocol protocol)
+                throws Exception {
+            String id = "bench-drain-" + protocol.label();
             long serverCpu = server.cpuNanos();
             long sinkCpu = HttpLoad.processCpuNanos();
             long started = System.nanoTime();
-            subscribe("bench-drain", concurrency, mode);
-            int backlog = warm + events; // from the earliest event: the warm-up's events too
+            admin.subscribeWebhook(id, sink.uri(protocol), secret, concurrency, mode);
             if (!sink.awaitDistinct(backlog, DRAIN_TIMEOUT)) {
                 throw new IllegalStateException("the subscription delivered " + sink.distinct() + " of " + backlog
-                        + " events within " + DRAIN_TIMEOUT + "\nserver output:\n" + server.tail());
+                        + " events over " + protocol.label() + " within " + DRAIN_TIMEOUT + "\nserver output:\n"
+                        + server.tail());
             }
             long elapsed = sink.lastNewIdNanos() - started;
-            double drained = table.raw("herald    webhook drain, concurrency " + concurrency + ", " + mode, backlog,
-                    elapsed, HttpLoad.processCpuNanos() - sinkCpu);
+            double rate = table.raw("herald    " + name(protocol) + ", concurrency " + concurrency + ", " + mode,
+                    backlog, elapsed, HttpLoad.processCpuNanos() - sinkCpu);
             double serverShare = BenchServer.share(server.cpuNanos() - serverCpu, System.nanoTime() - started);
             if (sink.badSignatures() > 0) {
                 throw new IllegalStateException(sink.badSignatures() + " deliveries had a bad signature");
             }
-            out.printf(Locale.ROOT, "          drain: %,d requests for %,d events (%,d redelivered), 0 bad signatures;"
-                    + " server CPU %.0f%% of the machine%n", sink.requests(), sink.distinct(),
-                    sink.requests() - sink.distinct(), serverShare * 100);
-            out.println();
-            table.ratio("webhook drain / sink's own rate", drained, baseline.perSecond(), "report");
-            out.printf(Locale.ROOT, "target    >= 10,000 deliveries/s: %s%n", drained >= 10_000 ? "met" : "not met");
-            out.println("gen% = this process (load generator or sink), srv% = the server process: shares of all "
-                    + Runtime.getRuntime().availableProcessors() + " CPUs");
-            out.flush();
+            Map<String, Long> wire = sink.requestsByProtocol();
+            if (!wire.keySet().equals(Set.of(protocol.wire()))) {
+                throw new IllegalStateException("the " + protocol.label() + " drain arrived over " + wire + ", not "
+                        + protocol.wire() + " alone");
+            }
+            out.printf(Locale.ROOT, "          drain: %,d requests for %,d events (%,d redelivered) over %s,"
+                    + " 0 bad signatures; server CPU %.0f%% of the machine%n", sink.requests(), sink.distinct(),
+                    sink.requests() - sink.distinct(), protocol.wire(), serverShare * 100);
+            admin.deleteSubscription(id);
+            sink.reset();
+            return rate;
         }
 
-        /** Subscribes from the earliest event and waits until {@code count} events reached the sink. */
-        private void drain(String id, int count, int concurrency, String mode) throws Exception {
-            publishBacklog(0, count);
-            subscribe(id, concurrency, mode);
+        /** Subscribes from the earliest event over one protocol and waits until {@code count} events arrived. */
+        private void drain(String id, int count, int concurrency, String mode, WebhookSink.Protocol protocol)
+                throws Exception {
+            admin.subscribeWebhook(id, sink.uri(protocol), secret, concurrency, mode);
             if (!sink.awaitDistinct(count, DRAIN_TIMEOUT)) {
-                throw new IllegalStateException("warm-up: " + sink.distinct() + " of " + count + " delivered\n"
-                        + server.tail());
+                throw new IllegalStateException("warm-up over " + protocol.label() + ": " + sink.distinct() + " of "
+                        + count + " delivered\n" + server.tail());
             }
             admin.deleteSubscription(id);
+            sink.reset();
         }
 
         private void publishBacklog(long first, int count) throws InterruptedException {
@@ -172,10 +243,6 @@ public final class WebhookBench {
             if (!result.clean()) {
                 throw new IllegalStateException("publishing the backlog: " + result.problems() + "\n" + server.tail());
             }
-        }
-
-        private void subscribe(String id, int concurrency, String mode) throws Exception {
-            admin.subscribeWebhook(id, sink.uri(), secret, concurrency, mode);
         }
 
         /** A request like Herald's structured-mode delivery of event n, signed with the run's secret. */

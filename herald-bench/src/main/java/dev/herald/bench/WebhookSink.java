@@ -6,30 +6,44 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.security.KeyStore;
 import java.util.Base64;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * A webhook receiver that does nothing with what it gets, for measuring delivery: it reads each request
  * whole, optionally checks its Standard Webhooks signature, counts it, remembers its {@code webhook-id},
- * and answers {@code 204 No Content}. Plain HTTP/1.1 with keep-alive on a loopback port.
+ * and answers {@code 204 No Content}. Plain HTTP/1.1 with keep-alive on a loopback port; started with a
+ * key store, also HTTPS on two more ports: one offering HTTP/2 and HTTP/1.1 through ALPN, one HTTP/1.1
+ * only ({@link Protocol}). It counts the requests per protocol they arrived over, so that a run can show
+ * that HTTP/2 was used where it was offered.
  *
  * <pre>{@code
  * try (WebhookSink sink = WebhookSink.start()) {
@@ -56,8 +70,37 @@ public final class WebhookSink implements AutoCloseable {
 
     private static final String SECRET_PREFIX = "whsec_";
 
+    /** How a sender reaches the sink. */
+    public enum Protocol {
+        /** {@code http://}: HTTP/1.1 (the default sink). */
+        H1_CLEARTEXT("h1-cleartext", "HTTP/1.1"),
+        /** {@code https://} offering HTTP/1.1 only. */
+        H1_TLS("h1-tls", "HTTP/1.1"),
+        /** {@code https://} offering HTTP/2 and HTTP/1.1 through ALPN. */
+        H2_TLS("h2-tls", "HTTP/2.0");
+
+        private final String label;
+        private final String wire;
+
+        Protocol(String label, String wire) {
+            this.label = label;
+            this.wire = wire;
+        }
+
+        /** The name in options and reports: {@code h1-cleartext}, {@code h1-tls}, {@code h2-tls}. */
+        public String label() {
+            return label;
+        }
+
+        /** The protocol the requests should arrive over when the sender uses what is offered: {@code HTTP/2.0}. */
+        public String wire() {
+            return wire;
+        }
+    }
+
     private final Server server;
-    private final ServerConnector connector;
+    private final Map<Protocol, ServerConnector> connectors = new EnumMap<>(Protocol.class);
+    private final Map<String, LongAdder> byProtocol = new ConcurrentHashMap<>();
     private final LongAdder requests = new LongAdder();
     private final LongAdder badSignatures = new LongAdder();
     private final Set<String> ids = ConcurrentHashMap.newKeySet();
@@ -67,21 +110,50 @@ public final class WebhookSink implements AutoCloseable {
     private volatile byte[] key;
     private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(WebhookSink::newMac);
 
-    private WebhookSink() {
+    private WebhookSink(KeyStore keyStore, String password) {
         QueuedThreadPool threads = new QueuedThreadPool(256, 8);
         threads.setName("bench-sink");
         threads.setDaemon(true);
         server = new Server(threads);
-        connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory());
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
+        HttpConfiguration http = new HttpConfiguration();
+        listen(Protocol.H1_CLEARTEXT, new HttpConnectionFactory(http));
+        if (keyStore != null) {
+            HttpConfiguration https = new HttpConfiguration(http);
+            https.addCustomizer(new SecureRequestCustomizer());
+            SslContextFactory.Server tls = new SslContextFactory.Server();
+            tls.setKeyStore(keyStore);
+            tls.setKeyStorePassword(password);
+            ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
+            alpn.setDefaultProtocol("http/1.1");
+            listen(Protocol.H2_TLS, new SslConnectionFactory(tls, alpn.getProtocol()), alpn,
+                    new HTTP2ServerConnectionFactory(https), new HttpConnectionFactory(https));
+            listen(Protocol.H1_TLS, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(https));
+        }
         server.setHandler(new Receiver());
     }
 
-    /** Starts a sink on a free loopback port. */
+    private void listen(Protocol protocol, ConnectionFactory... factories) {
+        ServerConnector connector = new ServerConnector(server, 1, 1, factories);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        server.addConnector(connector);
+        connectors.put(protocol, connector);
+    }
+
+    /** Starts a sink on a free loopback port, plain HTTP only. */
     public static WebhookSink start() {
-        WebhookSink sink = new WebhookSink();
+        return start(new WebhookSink(null, null));
+    }
+
+    /**
+     * Starts a sink on three free loopback ports, one per {@link Protocol}; the HTTPS ones present the key
+     * store's only key and certificate.
+     */
+    public static WebhookSink startWithTls(KeyStore keyStore, String password) {
+        return start(new WebhookSink(Objects.requireNonNull(keyStore, "keyStore"), password));
+    }
+
+    private static WebhookSink start(WebhookSink sink) {
         try {
             sink.server.start();
         } catch (Exception e) {
@@ -101,7 +173,28 @@ public final class WebhookSink implements AutoCloseable {
 
     /** The URL to deliver to: {@code http://127.0.0.1:<port>/hooks/bench}. */
     public URI uri() {
-        return URI.create("http://127.0.0.1:" + connector.getLocalPort() + PATH);
+        return uri(Protocol.H1_CLEARTEXT);
+    }
+
+    /**
+     * The URL to deliver to over this protocol: {@code https://127.0.0.1:<port>/hooks/bench} for the TLS ones.
+     *
+     * @throws IllegalStateException when the sink was started without TLS
+     */
+    public URI uri(Protocol protocol) {
+        ServerConnector connector = connectors.get(protocol);
+        if (connector == null) {
+            throw new IllegalStateException("the sink was started without TLS: no " + protocol.label() + " port");
+        }
+        String scheme = protocol == Protocol.H1_CLEARTEXT ? "http" : "https";
+        return URI.create(scheme + "://127.0.0.1:" + connector.getLocalPort() + PATH);
+    }
+
+    /** Requests received per protocol they arrived over ({@code HTTP/1.1}, {@code HTTP/2.0}). */
+    public Map<String, Long> requestsByProtocol() {
+        Map<String, Long> counts = new TreeMap<>();
+        byProtocol.forEach((protocol, count) -> counts.put(protocol, count.sum()));
+        return counts;
     }
 
     /** Requests received (every delivery attempt, redeliveries included). */
@@ -127,6 +220,7 @@ public final class WebhookSink implements AutoCloseable {
     /** Forgets every count and id (the secret stays). */
     public void reset() {
         requests.reset();
+        byProtocol.clear();
         badSignatures.reset();
         ids.clear();
         lastNewIdNanos = 0;
@@ -238,6 +332,7 @@ public final class WebhookSink implements AutoCloseable {
             byte[] body = new byte[content.remaining()];
             content.get(body);
             requests.increment();
+            byProtocol.computeIfAbsent(request.getConnectionMetaData().getProtocol(), p -> new LongAdder()).increment();
             String id = request.getHeaders().get("webhook-id");
             if (!verified(id, request.getHeaders().get("webhook-timestamp"),
                     request.getHeaders().get("webhook-signature"), body)) {

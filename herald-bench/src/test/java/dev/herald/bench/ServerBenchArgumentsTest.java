@@ -34,6 +34,17 @@ class ServerBenchArgumentsTest {
     }
 
     @Test
+    void webhooksTakesProtocolsInTheOrderGivenAndRefusesAnUnknownOne() {
+        assertThat(WebhookBench.protocols("h2-tls, h1-cleartext,h2-tls")).containsExactly(WebhookSink.Protocol.H2_TLS,
+                WebhookSink.Protocol.H1_CLEARTEXT);
+        assertThat(WebhookBench.protocols("all")).containsExactly(WebhookSink.Protocol.values());
+        Printed printed = run(out -> WebhookBench.run(new String[] {"--protocols", "h1-tls,h3"}, out));
+        assertThat(printed.exit).isEqualTo(2);
+        assertThat(printed.text).contains("--protocols takes h1-cleartext, h1-tls, h2-tls (separated by commas) or all,"
+                + " not 'h3'").contains("Usage: herald bench webhooks");
+    }
+
+    @Test
     void helpPrintsTheUsageOnly() {
         Printed printed = run(out -> WebhookBench.run(new String[] {"--help"}, out));
         assertThat(printed.exit).isZero();

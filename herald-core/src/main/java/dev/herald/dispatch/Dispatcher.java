@@ -359,7 +359,7 @@ public final class Dispatcher {
             Throwable error = null;
             try {
                 Provenance.handling(delivery.event(), () -> {
-                    handler.handle(delivery.event());
+                    handler.handle(delivery.event(), delivery::json);
                     return null;
                 });
             } catch (Exception | Error e) {

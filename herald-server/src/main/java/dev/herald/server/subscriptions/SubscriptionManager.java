@@ -1,6 +1,7 @@
 package dev.herald.server.subscriptions;
 
 import dev.herald.dispatch.EventHandler;
+import dev.herald.event.JsonEvents;
 import dev.herald.filter.Filter;
 import dev.herald.server.config.ServerConfig;
 import dev.herald.server.state.ServerDatabase;
@@ -33,6 +34,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -735,10 +737,16 @@ final class SubscriptionManager implements AutoCloseable {
 
         @Override
         public void handle(CloudEvent event) throws Exception {
+            handle(event, () -> JsonEvents.write(event));
+        }
+
+        /** Structured mode sends the transport's stored bytes as they are: no second serialisation. */
+        @Override
+        public void handle(CloudEvent event, Supplier<byte[]> json) throws Exception {
             SubscriptionRecord record = managed.record();
             SubscriptionDefinition definition = record.definition();
             HttpSettings http = definition.http();
-            WebhookSender.Attempt attempt = sender.send(event, new WebhookSender.Target(definition.sink(),
+            WebhookSender.Attempt attempt = sender.send(event, json, new WebhookSender.Target(definition.sink(),
                     http.method(), http.headers(), http.mode(), record.signingSecrets(now())));
             switch (attempt.outcome()) {
                 case DELIVERED -> managed.succeeded();

@@ -10,6 +10,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Writes an event as an HTTP message per the CloudEvents HTTP protocol binding 1.0: binary mode
@@ -25,15 +26,24 @@ public final class CloudEventHttp {
     private CloudEventHttp() {
     }
 
-    /** The event in the given mode. */
+    /** The event in the given mode; structured mode serialises it. */
     public static Message encode(CloudEvent event, ContentMode mode) {
-        return mode == ContentMode.STRUCTURED ? structured(event) : binary(event);
+        return mode == ContentMode.STRUCTURED ? structured(JsonEvents.write(event)) : binary(event);
     }
 
-    private static Message structured(CloudEvent event) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("content-type", JsonEvents.STRUCTURED + "; charset=utf-8");
-        return new Message(headers, JsonEvents.write(event));
+    /**
+     * The event in the given mode, its structured form already at hand (the bytes a transport stored):
+     * structured mode sends exactly those bytes, so what was stored is what is signed and sent.
+     *
+     * @param json the event in the JSON structured format, asked for in structured mode only; not copied,
+     *             so the array must not be modified
+     */
+    public static Message encode(CloudEvent event, Supplier<byte[]> json, ContentMode mode) {
+        return mode == ContentMode.STRUCTURED ? structured(json.get()) : binary(event);
+    }
+
+    private static Message structured(byte[] json) {
+        return new Message(Map.of("content-type", JsonEvents.STRUCTURED + "; charset=utf-8"), json);
     }
 
     private static Message binary(CloudEvent event) {

@@ -7,6 +7,7 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -19,32 +20,54 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.ContinueProtocolHandler;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
-import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.client.transport.HttpClientConnectionFactory;
+import org.eclipse.jetty.client.transport.HttpClientTransportDynamic;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.client.transport.ClientConnectionFactoryOverHTTP2;
 import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * Sends events to webhook sinks: encodes the event per the CloudEvents HTTP binding, signs it per
  * Standard Webhooks, and classifies the answer. Redirects are never followed (a 3xx is a failure);
  * connect and response timeouts bound every attempt; an attempt that cannot even be prepared (a value
- * no HTTP header can carry) is a failed attempt like any other.
+ * no HTTP header can carry) is a failed attempt like any other. In structured mode the body is the
+ * event's stored structured form as is: the bytes signed are the bytes the transport kept, not a new
+ * serialisation.
  *
- * <p>One Jetty {@link HttpClient} (HTTP/1.1 with keep-alive connection pools per origin, each as large as
- * the largest subscription concurrency) serves every subscription. Jetty rather than {@code java.net.http} because of DNS rebinding: the SSRF check must
+ * <p>One Jetty {@link HttpClient} serves every subscription, keeping connections alive in a pool per
+ * origin. Jetty rather than {@code java.net.http} because of DNS rebinding: the SSRF check must
  * apply to the very address a connection is made to, and only Jetty's client lets the application
  * resolve the host itself ({@link GuardedAddressResolver}) while the URL, the {@code Host} header, TLS
- * SNI and certificate verification keep the host name. Each new connection resolves once, the
- * {@link SsrfGuard} checks every address, and exactly those addresses are dialled. A pooled connection
- * stays on the address checked when it was opened. The client keeps no cookies, decodes no content
- * encodings and answers no authentication challenges: sinks get what Herald sends and nothing more.
+ * SNI and certificate verification keep the host name. Each new connection, whatever its protocol,
+ * resolves once, the {@link SsrfGuard} checks every address, and exactly those addresses are dialled.
+ * A pooled connection stays on the address checked when it was opened. The client keeps no cookies,
+ * decodes no content encodings and answers no authentication challenges: sinks get what Herald sends
+ * and nothing more.
+ *
+ * <p>Protocols: an {@code https://} sink is offered HTTP/1.1 and HTTP/2 in the TLS handshake (ALPN) and
+ * the sink chooses; servers that speak HTTP/2 choose it as a rule. An HTTP/2 connection carries as many
+ * concurrent requests as the sink's {@code SETTINGS_MAX_CONCURRENT_STREAMS} allows (typically 100 to 250),
+ * more open further connections; an HTTP/1.1 connection carries one request at a time. Either way an
+ * origin gets at most as many connections as the largest subscription concurrency, so that one
+ * subscription's requests never wait for a connection. An {@code http://} sink gets HTTP/1.1 only: cleartext
+ * HTTP/2 would mean either prior knowledge, which fails against every HTTP/1.1-only sink, or the
+ * {@code Upgrade: h2c} dance, which costs a round trip on every new connection, is refused by many
+ * proxies, and gains little where the sink chose not to offer TLS.
+ *
+ * <p>Certificates are checked against the JVM's trust store (its {@code cacerts}, or the one
+ * {@code javax.net.ssl.trustStore} names: the way to trust a sink's private CA), or against the one given
+ * to the constructor. Host names are verified.
  */
 public final class WebhookSender implements AutoCloseable {
 
@@ -94,6 +117,8 @@ public final class WebhookSender implements AutoCloseable {
     private final HttpClient client;
 
     /**
+     * A sender checking sinks' certificates against the JVM's trust store.
+     *
      * @param connectTimeout     the longest wait for a TCP (and TLS) connection
      * @param readTimeout        the longest wait for the response after the request was sent
      * @param connectionsPerSink the most kept-alive connections to one origin: the largest concurrency a
@@ -101,16 +126,38 @@ public final class WebhookSender implements AutoCloseable {
      */
     public WebhookSender(SsrfGuard guard, Duration connectTimeout, Duration readTimeout, Clock clock,
                          int connectionsPerSink) {
+        this(guard, connectTimeout, readTimeout, clock, connectionsPerSink, null);
+    }
+
+    /**
+     * A sender checking sinks' certificates against the given trust store.
+     *
+     * @param trustStore the certificates a sink's chain must lead to, or null for the JVM's trust store
+     */
+    public WebhookSender(SsrfGuard guard, Duration connectTimeout, Duration readTimeout, Clock clock,
+                         int connectionsPerSink, KeyStore trustStore) {
         Objects.requireNonNull(guard, "guard");
         this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
         this.readTimeout = Objects.requireNonNull(readTimeout, "readTimeout");
         this.clock = Objects.requireNonNull(clock, "clock");
         ClientConnector connector = new ClientConnector();
         connector.setConnectTimeout(connectTimeout);
+        SslContextFactory.Client tls = new SslContextFactory.Client();
+        tls.setEndpointIdentificationAlgorithm("HTTPS");
+        if (trustStore != null) {
+            tls.setTrustStore(trustStore);
+        }
+        connector.setSslContextFactory(tls);
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("herald-webhooks");
         threads.setDaemon(true);
-        client = new HttpClient(new HttpClientTransportOverHTTP(connector));
+        HTTP2Client http2 = new HTTP2Client(connector);
+        // Sinks have nothing to push; before the sink's SETTINGS arrive, assume it takes a full subscription.
+        http2.setMaxConcurrentPushedStreams(0);
+        http2.setMaxLocalStreams(connectionsPerSink);
+        // HTTP/1.1 first: it is what cleartext sinks get; over TLS, ALPN offers both and the sink chooses.
+        client = new HttpClient(new HttpClientTransportDynamic(connector, HttpClientConnectionFactory.HTTP11,
+                new ClientConnectionFactoryOverHTTP2.HTTP2(http2)));
         client.setExecutor(threads);
         client.setSocketAddressResolver(new GuardedAddressResolver(guard, lookups));
         client.setMaxConnectionsPerDestination(connectionsPerSink);
@@ -130,12 +177,17 @@ public final class WebhookSender implements AutoCloseable {
         }
     }
 
-    /** Delivers one event; never throws for a failed attempt, it is described in the result. */
-    public Attempt send(CloudEvent event, Target target) throws InterruptedException {
+    /**
+     * Delivers one event; never throws for a failed attempt, it is described in the result.
+     *
+     * @param json the event in the JSON structured format, as the transport stored it: in structured mode
+     *             the body, sent and signed as is (asked for in that mode only)
+     */
+    public Attempt send(CloudEvent event, Supplier<byte[]> json, Target target) throws InterruptedException {
         long start = System.nanoTime();
         Request request;
         try {
-            request = prepare(event, target);
+            request = prepare(event, json, target);
         } catch (RuntimeException e) {
             // A poison event (a value no HTTP header can carry, say) fails like any attempt: recorded, retried,
             // dead-lettered; it must not escape into the dispatcher as an unexplained exception.
@@ -182,8 +234,8 @@ public final class WebhookSender implements AutoCloseable {
     }
 
     /** The request of one attempt: the event encoded, the headers set, signed. */
-    private Request prepare(CloudEvent event, Target target) {
-        CloudEventHttp.Message message = CloudEventHttp.encode(event, target.mode());
+    private Request prepare(CloudEvent event, Supplier<byte[]> json, Target target) {
+        CloudEventHttp.Message message = CloudEventHttp.encode(event, json, target.mode());
         long timestamp = clock.instant().getEpochSecond();
         HttpFields.Mutable headers = HttpFields.build();
         target.headers().forEach((name, value) -> header(headers, name, value));

@@ -9,6 +9,8 @@ import dev.herald.server.subscriptions.Api;
 import dev.herald.server.subscriptions.Sink;
 import dev.herald.server.subscriptions.TestEvents;
 import dev.herald.server.subscriptions.TestServer;
+import dev.herald.store.TopicRouter;
+import dev.herald.transport.EncodedEvent;
 import io.cloudevents.CloudEvent;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -136,6 +138,20 @@ class WebhookDeliveryTest {
         assertThat(body.path("type").asText()).isEqualTo(TestEvents.PIPELINE_CREATED);
         assertThat(body.path("specversion").asText()).isEqualTo("1.0");
         assertThat(body.path("data")).isEqualTo(JSON.readTree(event.getData().toBytes()));
+        assertThat(signedWith(secret, request)).isTrue();
+    }
+
+    @Test
+    void structuredModeSendsTheStoredBytesAsTheyAreAndSignsThem() throws Exception {
+        String secret = randomSecret();
+        webhook("secret", secret, "protocolsettings", Map.of("contentmode", "structured"));
+        CloudEvent event = TestEvents.of(TestEvents.PIPELINE_CREATED);
+        byte[] stored = WebhookProtocolsTest.storedElsewhere(event);
+
+        server.store().transport().publish(TopicRouter.DEFAULT_TOPIC, List.of(EncodedEvent.of(event, stored)));
+        Sink.Received request = sink.next();
+
+        assertThat(request.body()).as("the transport's stored bytes, byte for byte").isEqualTo(stored);
         assertThat(signedWith(secret, request)).isTrue();
     }
 
