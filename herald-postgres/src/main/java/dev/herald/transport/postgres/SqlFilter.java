@@ -22,16 +22,18 @@ import java.util.regex.Pattern;
  *       byte-wise, case-sensitive, no {@code LIKE} pattern to escape; an event without the attribute matches
  *       neither);</li>
  *   <li>any other attribute named like a CloudEvents extension ({@code [a-z0-9]+}), and {@code id},
- *       {@code specversion} and {@code dataschema}, from the stored JSON: a string, number or boolean member
- *       compares its text, which is the canonical string form the consumer's event will have; an absent
- *       member matches nothing. The event is parsed as {@code json}, and only when the filter needs it.</li>
+ *       {@code specversion} and {@code dataschema}, from the stored JSON: a string or boolean member compares
+ *       its text, which is the canonical string form the consumer's event will have; an absent member matches
+ *       nothing. The event is parsed as {@code json}, and only when the filter needs it.</li>
  * </ul>
  *
  * <p>What SQL cannot decide exactly is <em>unknown</em>, SQL's {@code NULL}: {@code time} (its text is not its
  * canonical form), {@code datacontenttype} (the JSON format infers it when absent), {@code data}, a member that
- * is null, an object or an array, a value with a NUL character or an unpaired surrogate (PostgreSQL's text cannot
- * hold them), and any event whose stored JSON holds an escaped NUL character (PostgreSQL's json operators refuse
- * such a document; without this guard one such event would fail every pull of the subscription). SQL's
+ * is a number (the stored text may be the producer's, {@code -0} for the integer 0), null, an object or an
+ * array, a value with a NUL character or an unpaired surrogate (PostgreSQL's text cannot hold them), and any
+ * event whose stored JSON escapes a NUL or a surrogate (PostgreSQL's json parser refuses the whole document, an
+ * unpaired surrogate, or its text, a NUL; without this guard one such event would fail every pull of the
+ * subscription), or any event at all in a database whose encoding is not UTF-8. SQL's
  * three-valued {@code AND}, {@code OR} and {@code NOT} carry the unknown up only where it changes the outcome, and
  * the whole expression accepts an unknown. So the predicate never rejects an event the filter accepts: it is
  * exact wherever it can be, and otherwise lets the event through to Herald's dispatcher, which applies the
@@ -50,6 +52,13 @@ final class SqlFilter {
     /** Named like extensions, but their JSON member is not (always) their value: see the class comment. */
     private static final Set<String> NOT_FROM_JSON = Set.of("time", "datacontenttype", "data");
     private static final String UNKNOWN = "NULL::boolean";
+    /**
+     * A regular expression, as PostgreSQL reads it (case-insensitive), finding the escapes its json parser refuses:
+     * NUL, a high surrogate not followed by a low one, a low surrogate not preceded by a high one. Where it matches
+     * an escaped backslash followed by such text, the event is merely let through.
+     */
+    private static final String UNPARSEABLE = "\\\\u0000|\\\\ud[89ab][0-9a-f]{2}(?!\\\\ud[c-f])"
+            + "|(?<!\\\\ud[89ab][0-9a-f]{2})\\\\ud[c-f]";
 
     private final String sql;
     private final List<String> parameters;
@@ -70,11 +79,13 @@ final class SqlFilter {
         Compiler compiler = new Compiler(row);
         String expression = "COALESCE(" + compiler.expression(filter) + ", true)";
         if (compiler.readsJson) {
-            // Parsed once per row, and not at all when the text holds an escaped NUL (event_json is then NULL,
-            // which every JSON condition reads as unknown). E'\\u0000' is those six characters.
-            expression = "(SELECT " + expression + " FROM (SELECT CASE WHEN strpos(t, E'\\\\u0000') > 0 THEN NULL"
-                    + " ELSE t::json END AS event_json FROM (SELECT convert_from(" + row + ".data, 'UTF8') AS t)"
-                    + " AS decoded) AS parsed)";
+            // Parsed once per row, and not at all when PostgreSQL could refuse it (event_json is then NULL, which
+            // every JSON condition reads as unknown): in a database that cannot hold all of UTF-8, or when the text
+            // has an escaped NUL or unpaired surrogate (UNPARSEABLE).
+            String unparseable = "E'" + UNPARSEABLE.replace("\\", "\\\\") + "'";
+            expression = "(SELECT " + expression + " FROM (SELECT CASE WHEN t IS NULL OR t ~* " + unparseable
+                    + " THEN NULL ELSE t::json END AS event_json FROM (SELECT CASE WHEN getdatabaseencoding() = 'UTF8'"
+                    + " THEN convert_from(" + row + ".data, 'UTF8') END AS t) AS decoded) AS parsed)";
         }
         return new SqlFilter(expression, compiler.parameters);
     }
@@ -153,9 +164,10 @@ final class SqlFilter {
             readsJson = true;
             parameters.add(value); // in the order of their ?s: the comparison comes first, the member after
             parameters.add(attribute);
-            // Absent member: false, unless the document was not parsed. Null, object, array: no WHEN holds: NULL.
+            // Absent member: false, unless the document was not parsed. Number, null, object, array: no WHEN
+            // holds: NULL.
             return "(SELECT CASE WHEN v IS NULL AND event_json IS NOT NULL THEN false"
-                    + " WHEN json_typeof(v) IN ('string', 'number', 'boolean') THEN " + comparison("(v #>> '{}')", prefix)
+                    + " WHEN json_typeof(v) IN ('string', 'boolean') THEN " + comparison("(v #>> '{}')", prefix)
                     + " END FROM (SELECT event_json -> ?::text AS v) AS member)";
         }
 
