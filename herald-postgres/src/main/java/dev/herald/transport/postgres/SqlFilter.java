@@ -30,12 +30,11 @@ import java.util.regex.Pattern;
  * <p>What SQL cannot decide exactly is <em>unknown</em>, SQL's {@code NULL}: {@code time} (its text is not its
  * canonical form), {@code datacontenttype} (the JSON format infers it when absent), {@code data}, a member that
  * is a number (the stored text may be the producer's, {@code -0} for the integer 0), null, an object or an
- * array, a value with a NUL character or an unpaired surrogate (PostgreSQL's text cannot hold them), and any
- * event whose stored JSON escapes a NUL or a surrogate (PostgreSQL's json parser refuses the whole document, an
- * unpaired surrogate, or its text, a NUL; without this guard one such event would fail every pull of the
- * subscription), or any event at all in a database whose encoding is not UTF-8. SQL's
- * three-valued {@code AND}, {@code OR} and {@code NOT} carry the unknown up only where it changes the outcome, and
- * the whole expression accepts an unknown. So the predicate never rejects an event the filter accepts: it is
+ * array, a value with a NUL character or an unpaired surrogate (PostgreSQL's text cannot hold them), any event
+ * whose stored JSON escapes a NUL or an unpaired surrogate (PostgreSQL's json operators refuse the whole document,
+ * so one such event would otherwise fail every pull of the subscription), and every event in a database whose
+ * encoding is not UTF-8. SQL's three-valued {@code AND}, {@code OR} and {@code NOT} carry the unknown up only
+ * where it changes the outcome, and the whole expression accepts an unknown. So the predicate never rejects an event the filter accepts: it is
  * exact wherever it can be, and otherwise lets the event through to Herald's dispatcher, which applies the
  * subscription's whole filter to every delivery anyway.
  */
