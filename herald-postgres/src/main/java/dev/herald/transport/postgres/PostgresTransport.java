@@ -83,6 +83,18 @@ import org.slf4j.LoggerFactory;
  * never lease the same delivery. An ordered subscription hands out only the oldest unsettled delivery
  * of each ordering key. Delivery and nack delays are visibility times in the table.
  *
+ * <p><b>Native filtering</b> ({@link Capability#NATIVE_FILTERING}). A subscription's
+ * {@linkplain SubscriptionSpec#filter() native filter} is stored beside it ({@code native_filter}, a JSON
+ * tree, see {@code StoredFilter}) and read under the row lock on every poll, so an update applies from
+ * the next pull on, in every process. The pull compiles it to a SQL predicate with bound values
+ * ({@code SqlFilter}): {@code type}, {@code subject}, {@code source} and {@code project} compare the
+ * columns copied out at insert ({@code =}, {@code starts_with}), other attributes the stored JSON. Rows it
+ * rejects become no delivery, yet the cursor moves past them like past any other row, so they are read
+ * once. What SQL cannot decide exactly (an attribute such as {@code time}, whose stored text is not its
+ * canonical form) counts as accepted: the dispatcher applies the whole filter to every delivery, so the
+ * predicate may let more through, never less. The backlog in {@link #stats} counts only events the
+ * filter accepts.
+ *
  * <p><b>Wake-ups.</b> Waiting consumers sleep until {@code LISTEN/NOTIFY} says their topic may have
  * something, with a slow fallback poll ({@link PostgresOptions#fallbackPollInterval()}). The
  * notifications are sent after commits, never inside a publishing transaction: see
@@ -104,7 +116,7 @@ public final class PostgresTransport implements TransactionalTransport {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresTransport.class);
     private static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.DURABLE,
             Capability.ORDERING, Capability.REPLAY, Capability.CONSUMER_GROUPS, Capability.ATOMIC_BATCH,
-            Capability.TRANSACTIONS, Capability.NATIVE_DELAY, Capability.QUERY));
+            Capability.TRANSACTIONS, Capability.NATIVE_DELAY, Capability.NATIVE_FILTERING, Capability.QUERY));
 
     /** Acks in one statement at most; more wait for the next. */
     private static final int ACK_BATCH = 1_000;
