@@ -1,14 +1,22 @@
 package dev.herald.event;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.json.UTF8StreamJsonParser;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
+import dev.herald.transport.EncodedEvent;
 import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import io.cloudevents.jackson.JsonCloudEventData;
 import io.cloudevents.jackson.JsonFormat;
 import java.io.IOException;
 import java.net.URI;
@@ -16,6 +24,7 @@ import java.net.URISyntaxException;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -27,9 +36,16 @@ import java.util.regex.Pattern;
  * The CloudEvents JSON structured format ({@value #STRUCTURED}) and JSON batch format
  * ({@value #BATCH}), read and written through the SDK's Jackson module.
  *
- * <p>Reading is strict: before the SDK sees a document, its shape is checked so that every problem
- * comes back as a {@link Violation} naming the attribute and the rule, instead of the SDK's first
- * exception. A parsed event is then checked against the {@link EnvelopeRules}.
+ * <p>Reading is strict: before an event is built, its shape is checked so that every problem comes
+ * back as a {@link Violation} naming the attribute and the rule, instead of the SDK's first exception.
+ * A parsed event is then checked against the {@link EnvelopeRules}.
+ *
+ * <p>Reading is one pass: the document is parsed once into a Jackson tree, the shape check reads that
+ * tree, the event is built from it (its {@code data} is the tree's node, so schema validation reuses it),
+ * and each event object's own bytes are cut out of the document by the parser's offsets. Those bytes
+ * are the event's stored form ({@link #readEncodedEvent}, {@link #readEncodedBatch}) whenever they
+ * say exactly what was read: see {@link #keepsProducerBytes}. Otherwise the event is written once by
+ * {@link #write}, as before.
  */
 public final class JsonEvents {
 
@@ -40,11 +56,24 @@ public final class JsonEvents {
 
     private static final ObjectMapper MAPPER = new ObjectMapper().registerModule(JsonFormat.getCloudEventJacksonModule());
     private static final ObjectWriter BATCH_WRITER = MAPPER.writerFor(new TypeReference<List<CloudEvent>>() { });
+    /**
+     * Refuses a name repeated within an object, which the lenient tree reader resolves as "the last one
+     * wins": a consumer of the producer's bytes might resolve it otherwise, so such a document's bytes
+     * are never stored as they came.
+     */
+    private static final ObjectReader NO_REPEATED_NAMES = MAPPER.reader()
+            .with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
 
     private static final Set<String> STRING_ATTRIBUTES =
             Set.of("specversion", "id", "source", "type", "subject", "time", "dataschema", "datacontenttype");
     private static final Set<String> REQUIRED = Set.of("specversion", "id", "source", "type");
     private static final Pattern EXTENSION_NAME = Pattern.compile("[a-z0-9]+");
+    /**
+     * RFC 3339's date-time. {@link OffsetDateTime#parse} (the shape check, and the SDK) also accepts
+     * ISO 8601 forms outside it (no seconds, an offset with seconds), which {@link #write} normalises.
+     */
+    private static final Pattern RFC_3339 =
+            Pattern.compile("\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?([Zz]|[+-]\\d{2}:\\d{2})");
 
     private final EnvelopeRules rules;
     private final List<EnvelopeMapping> mappings;
@@ -78,12 +107,22 @@ public final class JsonEvents {
      * @throws InvalidEventException listing every violation when the document is not a valid event
      */
     public CloudEvent readEvent(byte[] json) {
-        JsonNode node = parse(json);
-        if (node.isArray()) {
+        return readEncodedEvent(json).event();
+    }
+
+    /**
+     * Reads one event in structured mode, with its stored form: the document's own bytes when they can
+     * be kept, else the event as {@link #write} writes it.
+     *
+     * @throws InvalidEventException listing every violation when the document is not a valid event
+     */
+    public EncodedEvent readEncodedEvent(byte[] json) {
+        Document document = Document.parse(json);
+        if (document.array()) {
             throw new InvalidEventException(List.of(new Violation("event",
                     "must be a single JSON object; use " + BATCH + " for an array", "array")));
         }
-        return toEvent(node, "", json.length);
+        return toEvent(document.elements().getFirst(), "");
     }
 
     /**
@@ -91,18 +130,27 @@ public final class JsonEvents {
      * fails the whole batch, and violations name the event by index ({@code [3].source}).
      */
     public List<CloudEvent> readBatch(byte[] json) {
-        JsonNode node = parse(json);
-        if (!node.isArray()) {
+        return EncodedEvent.events(readEncodedBatch(json));
+    }
+
+    /**
+     * Reads a batch like {@link #readBatch}, each event with its stored form: its object's bytes cut
+     * from the document when they can be kept, else the event as {@link #write} writes it.
+     */
+    public List<EncodedEvent> readEncodedBatch(byte[] json) {
+        Document document = Document.parse(json);
+        if (!document.array()) {
             throw new InvalidEventException(List.of(new Violation("batch", "must be a JSON array of events",
-                    node.getNodeType().toString().toLowerCase(Locale.ROOT))));
+                    document.elements().getFirst().node().getNodeType().toString().toLowerCase(Locale.ROOT))));
         }
-        return toEvents(node);
+        return toEvents(document.elements());
     }
 
     /** Reads either form: a JSON object is one event, a JSON array a batch. */
     public List<CloudEvent> readEventOrBatch(byte[] json) {
-        JsonNode node = parse(json);
-        return node.isArray() ? toEvents(node) : List.of(toEvent(node, "", json.length));
+        Document document = Document.parse(json);
+        return document.array() ? EncodedEvent.events(toEvents(document.elements()))
+                : List.of(toEvent(document.elements().getFirst(), "").event());
     }
 
     /** Writes one event in structured mode. */
@@ -123,29 +171,97 @@ public final class JsonEvents {
         }
     }
 
-    private static JsonNode parse(byte[] json) {
-        try {
-            JsonNode node = MAPPER.readTree(json);
+    /**
+     * One event object of a document, and its bytes in the document; {@code bytes} is null when they
+     * cannot be kept (the document repeats a name, or is not UTF-8).
+     */
+    private record Element(JsonNode node, byte[] bytes) {
+    }
+
+    /** A parsed document: a single value, or an array and its elements. */
+    private record Document(boolean array, List<Element> elements) {
+
+        static Document parse(byte[] json) {
+            try {
+                return parseKeepingBytes(json);
+            } catch (JsonProcessingException e) {
+                // Malformed, or a repeated name (refused only by the first pass): the lenient pass tells.
+                return parseLeniently(json);
+            } catch (IOException e) {
+                throw new IllegalStateException("reading from a byte array cannot fail", e);
+            }
+        }
+
+        /**
+         * Parses the document once, cutting each top-level object (or the document's one object) out
+         * of {@code json} by the parser's offsets: a JSON object is self-contained text, so the cut is
+         * the object exactly, without surrounding whitespace, byte order mark or trailing content.
+         */
+        private static Document parseKeepingBytes(byte[] json) throws IOException {
+            try (JsonParser parser = NO_REPEATED_NAMES.createParser(json)) {
+                JsonToken first = parser.nextToken();
+                // Offsets count bytes only in the UTF-8 parser; UTF-16 and UTF-32 documents are re-encoded.
+                boolean utf8 = parser instanceof UTF8StreamJsonParser;
+                if (first == JsonToken.START_OBJECT) {
+                    return new Document(false, List.of(element(parser, json, utf8)));
+                }
+                if (first != JsonToken.START_ARRAY) {
+                    return parseLeniently(json);
+                }
+                List<Element> elements = new ArrayList<>();
+                for (JsonToken next = parser.nextToken(); next != JsonToken.END_ARRAY; next = parser.nextToken()) {
+                    if (next == null) {
+                        return parseLeniently(json);
+                    }
+                    elements.add(element(parser, json, utf8));
+                }
+                return new Document(true, elements);
+            }
+        }
+
+        /** The value at the parser's current token, and its bytes when it is an object. */
+        private static Element element(JsonParser parser, byte[] json, boolean utf8) throws IOException {
+            boolean object = parser.currentToken() == JsonToken.START_OBJECT;
+            int start = (int) parser.currentTokenLocation().getByteOffset();
+            JsonNode node = NO_REPEATED_NAMES.readTree(parser);
+            if (!object || !utf8) {
+                return new Element(node, null);
+            }
+            int end = (int) parser.currentTokenLocation().getByteOffset() + 1;
+            return new Element(node, start == 0 && end == json.length ? json : Arrays.copyOfRange(json, start, end));
+        }
+
+        /** Parses with Jackson's defaults (the last of repeated names wins), keeping no bytes. */
+        private static Document parseLeniently(byte[] json) {
+            JsonNode node;
+            try {
+                node = MAPPER.readTree(json);
+            } catch (JsonProcessingException e) {
+                JsonLocation at = e.getLocation();
+                String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+                throw new InvalidEventException(List.of(
+                        new Violation("event", "malformed JSON" + where + ": " + EventData.firstLine(e), null)));
+            } catch (IOException e) {
+                throw new IllegalStateException("reading from a byte array cannot fail", e);
+            }
             if (node == null || node.isMissingNode()) {
                 throw new InvalidEventException(List.of(Violation.missing("event", "the document is empty")));
             }
-            return node;
-        } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            throw new InvalidEventException(List.of(
-                    new Violation("event", "malformed JSON" + where + ": " + EventData.firstLine(e), null)));
-        } catch (IOException e) {
-            throw new IllegalStateException("reading from a byte array cannot fail", e);
+            if (!node.isArray()) {
+                return new Document(false, List.of(new Element(node, null)));
+            }
+            List<Element> elements = new ArrayList<>(node.size());
+            node.forEach(element -> elements.add(new Element(element, null)));
+            return new Document(true, elements);
         }
     }
 
-    private List<CloudEvent> toEvents(JsonNode array) {
-        List<CloudEvent> events = new ArrayList<>(array.size());
+    private List<EncodedEvent> toEvents(List<Element> elements) {
+        List<EncodedEvent> events = new ArrayList<>(elements.size());
         List<Violation> violations = new ArrayList<>();
-        for (int i = 0; i < array.size(); i++) {
+        for (int i = 0; i < elements.size(); i++) {
             try {
-                events.add(toEvent(array.get(i), "[" + i + "].", -1));
+                events.add(toEvent(elements.get(i), "[" + i + "]."));
             } catch (InvalidEventException e) {
                 violations.addAll(e.violations());
             }
@@ -157,40 +273,92 @@ public final class JsonEvents {
     }
 
     /**
-     * @param prefix      prepended to every violation's location (the batch index)
-     * @param sizeOrMinus the document size when known, else -1 to measure by serialising
+     * Maps, checks and builds one event, with its stored form (whose size the envelope rules check).
+     *
+     * @param prefix prepended to every violation's location (the batch index)
      */
-    private CloudEvent toEvent(JsonNode node, String prefix, int sizeOrMinus) {
-        List<Violation> mapped = applyMappings(node);
-        if (!mapped.isEmpty()) {
-            throw new InvalidEventException(prefixed(prefix, mapped));
+    private EncodedEvent toEvent(Element element, String prefix) {
+        JsonNode node = element.node();
+        EnvelopeMapping mapping = mappingFor(node);
+        if (mapping != null) {
+            List<Violation> mapped = mapping.map((ObjectNode) node);
+            if (!mapped.isEmpty()) {
+                throw new InvalidEventException(prefixed(prefix, mapped));
+            }
         }
         List<Violation> violations = checkShape(node);
         if (violations.isEmpty()) {
+            boolean producerBytes = mapping == null && element.bytes() != null && keepsProducerBytes(node);
             CloudEvent event;
             try {
-                event = MAPPER.treeToValue(node, CloudEvent.class);
+                event = producerBytes ? build(node) : MAPPER.treeToValue(node, CloudEvent.class);
             } catch (JsonProcessingException | RuntimeException e) {
                 violations.add(new Violation("event", "not a valid CloudEvent: " + EventData.firstLine(e), null));
                 throw new InvalidEventException(prefixed(prefix, violations));
             }
-            violations.addAll(sizeOrMinus < 0 ? rules.check(event) : rules.check(event, sizeOrMinus));
+            byte[] stored = producerBytes ? element.bytes() : write(event);
+            violations.addAll(rules.check(event, stored.length));
             if (violations.isEmpty()) {
-                return event;
+                return EncodedEvent.of(event, stored);
             }
         }
         throw new InvalidEventException(prefixed(prefix, violations));
     }
 
-    private List<Violation> applyMappings(JsonNode node) {
+    /**
+     * Whether the producer's bytes of a well-shaped event say exactly what the SDK reads from its tree,
+     * so they can be stored as they came: its {@code data} is JSON, not {@code data_base64} and not a
+     * string standing for a non-JSON media type (both of which the SDK decodes, and {@link #write}
+     * writes back differently), and its {@code time} is RFC 3339 as CloudEvents requires (the shape check
+     * accepts a wider ISO 8601 form, which {@link #write} normalises). Everything else {@link #write}
+     * would write is the producer's text as it came: strings, URIs, integers and booleans, the data tree.
+     */
+    private static boolean keepsProducerBytes(JsonNode node) {
+        JsonNode contentType = node.get("datacontenttype");
+        JsonNode time = node.get("time");
+        return !node.has("data_base64")
+                && (contentType == null || contentType.textValue().equals("application/json")
+                        || contentType.textValue().startsWith("application/json;"))
+                && (time == null || RFC_3339.matcher(time.textValue()).matches());
+    }
+
+    /**
+     * Builds the event from a well-shaped tree ({@link #checkShape} passed) as the SDK's deserialiser
+     * does, without its copy of the tree: attributes through the SDK builder's own parsing of each
+     * attribute, {@code data} as the tree's node.
+     */
+    private static CloudEvent build(JsonNode node) {
+        CloudEventBuilder builder = CloudEventBuilder.v1();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            String name = field.getKey();
+            JsonNode value = field.getValue();
+            if (name.equals("specversion") || name.equals("data")) {
+                continue;
+            }
+            switch (value.getNodeType()) {
+                case BOOLEAN -> builder.withContextAttribute(name, value.booleanValue());
+                case NUMBER -> builder.withContextAttribute(name, value.numberValue());
+                default -> builder.withContextAttribute(name, value.textValue());
+            }
+        }
+        JsonNode data = node.get("data");
+        if (data != null) {
+            builder.withData(JsonCloudEventData.wrap(data));
+        }
+        return builder.build();
+    }
+
+    /** The first mapping that recognises the event, or null. */
+    private EnvelopeMapping mappingFor(JsonNode node) {
         if (node instanceof ObjectNode event) {
             for (EnvelopeMapping mapping : mappings) {
                 if (mapping.applies(event)) {
-                    return mapping.map(event);
+                    return mapping;
                 }
             }
         }
-        return List.of();
+        return null;
     }
 
     private static List<Violation> prefixed(String prefix, List<Violation> violations) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import dev.herald.event.EnvelopeRules;
 import dev.herald.event.EventData;
 import dev.herald.event.InvalidEventException;
-import dev.herald.event.JsonEvents;
 import dev.herald.event.Violation;
 import dev.herald.transport.EncodedEvent;
 import io.cloudevents.CloudEvent;
@@ -35,11 +34,6 @@ public final class EventValidator {
         return withSchema(event, rules.check(event));
     }
 
-    /** Every violation of one event whose structured form the caller wrote (its length is the size checked). */
-    private List<Violation> check(CloudEvent event, byte[] json) {
-        return withSchema(event, rules.check(event, json.length));
-    }
-
     /**
      * The schema half of the check, for an event whose envelope was already checked (the JSON reader
      * checks it while parsing).
@@ -67,16 +61,25 @@ public final class EventValidator {
      *                               when the group has more than one event
      */
     public List<EncodedEvent> encode(List<CloudEvent> events) {
+        return requireValidEncoded(EncodedEvent.all(events));
+    }
+
+    /**
+     * Checks a group already encoded (read from its structured form, which is kept), all or nothing; its
+     * size is measured on those bytes, the bytes the transport stores.
+     *
+     * @return {@code encoded}
+     * @throws InvalidEventException with every violation of every event, prefixed {@code [i].}
+     *                               when the group has more than one event
+     */
+    public List<EncodedEvent> requireValidEncoded(List<EncodedEvent> encoded) {
         List<Violation> all = new ArrayList<>();
-        List<EncodedEvent> encoded = new ArrayList<>(events.size());
-        for (int i = 0; i < events.size(); i++) {
-            CloudEvent event = events.get(i);
-            byte[] json = JsonEvents.write(event);
-            String prefix = events.size() == 1 ? "" : "[" + i + "].";
-            for (Violation v : check(event, json)) {
+        for (int i = 0; i < encoded.size(); i++) {
+            EncodedEvent event = encoded.get(i);
+            String prefix = encoded.size() == 1 ? "" : "[" + i + "].";
+            for (Violation v : withSchema(event.event(), rules.check(event.event(), event.json().length))) {
                 all.add(prefix.isEmpty() ? v : new Violation(prefix + v.where(), v.rule(), v.value()));
             }
-            encoded.add(EncodedEvent.of(event, json));
         }
         if (!all.isEmpty()) {
             throw new InvalidEventException(all);

@@ -113,10 +113,7 @@ public final class EventStore implements AutoCloseable {
      * @throws UnsupportedOperationException when the transport cannot join a transaction
      */
     public List<CloudEvent> publish(List<CloudEvent> events, Connection connection) {
-        if (!(transport instanceof TransactionalTransport transactional)) {
-            throw new UnsupportedOperationException("the " + transport.name()
-                    + " transport cannot publish inside a caller's transaction");
-        }
+        TransactionalTransport transactional = transactional();
         return publish(events, (topic, group) -> transactional.publish(topic, group, connection));
     }
 
@@ -125,22 +122,61 @@ public final class EventStore implements AutoCloseable {
         return publish(List.of(event), connection).getFirst();
     }
 
+    /**
+     * Validates and durably publishes a group whose structured form the caller already holds (read from a
+     * request by {@link dev.herald.event.JsonEvents#readEncodedBatch}), so that it is not serialised again:
+     * the transport stores those bytes. An event given a causation or correlation here ({@link Provenance})
+     * is serialised anew. Otherwise as {@link #publish(List)}.
+     *
+     * @return the events as stored, in the given order
+     * @throws InvalidEventException with every violation of every event ({@code [i].attribute})
+     */
+    public List<CloudEvent> publishEncoded(List<EncodedEvent> events) {
+        return publishLinked(events.stream().map(EventStore::linked).toList(), transport::publish);
+    }
+
+    /** Encoded events in the caller's open transaction; see {@link #publishEncoded(List)} and
+     * {@link #publish(List, Connection)}. */
+    public List<CloudEvent> publishEncoded(List<EncodedEvent> events, Connection connection) {
+        TransactionalTransport transactional = transactional();
+        return publishLinked(events.stream().map(EventStore::linked).toList(),
+                (topic, group) -> transactional.publish(topic, group, connection));
+    }
+
+    private TransactionalTransport transactional() {
+        if (!(transport instanceof TransactionalTransport transactional)) {
+            throw new UnsupportedOperationException("the " + transport.name()
+                    + " transport cannot publish inside a caller's transaction");
+        }
+        return transactional;
+    }
+
+    /** The event linked to the current handling ({@link Provenance}), its bytes kept when nothing was added. */
+    private static EncodedEvent linked(EncodedEvent encoded) {
+        CloudEvent linked = Provenance.apply(encoded.event());
+        return linked == encoded.event() ? encoded : EncodedEvent.of(linked);
+    }
+
     /** Writes one topic's events: to the transport directly, or through a caller's transaction. */
     @FunctionalInterface
     private interface TopicWriter {
         void write(String topic, List<EncodedEvent> events);
     }
 
-    /**
-     * Validates, then hands each topic's events to the writer encoded: serialised once (by the
-     * validator, which measures their size on the same bytes) and with their ordering key.
-     */
+    /** Links the events to the current handling ({@link Provenance}), then publishes them encoded once. */
     private List<CloudEvent> publish(List<CloudEvent> events, TopicWriter writer) {
-        List<CloudEvent> linked = events.stream().map(Provenance::apply).toList();
+        return publishLinked(events.stream().map(event -> EncodedEvent.of(Provenance.apply(event))).toList(), writer);
+    }
+
+    /**
+     * Validates (measuring each event's size on the bytes the transport stores), then hands each topic's
+     * events to the writer.
+     */
+    private List<CloudEvent> publishLinked(List<EncodedEvent> encoded, TopicWriter writer) {
+        List<CloudEvent> linked = EncodedEvent.events(encoded);
         long start = System.nanoTime();
-        List<EncodedEvent> encoded;
         try {
-            encoded = validator.encode(linked);
+            validator.requireValidEncoded(encoded);
         } catch (InvalidEventException e) {
             byTopic(linked).forEach((topic, group) -> telemetry.publishFailed(topic, group, "invalid",
                     e.getMessage(), System.nanoTime() - start));

@@ -10,13 +10,16 @@ import java.util.Objects;
  * One event as the core hands it to a {@link Transport}: the event, its CloudEvents JSON structured
  * form, and its ordering key. The core validates an event, serialises it once (the bytes that measured
  * its size against the envelope rules) and derives its ordering key once; a transport stores or sends
- * what it is given and neither re-encodes the event nor applies Herald's ordering rule itself.
+ * what it is given and neither re-encodes the event nor applies Herald's ordering rule itself. An event
+ * read from JSON ({@link JsonEvents#readEncodedEvent}) is not serialised at all when the producer's
+ * bytes of it can be stored as they came.
  *
  * <p>{@code json} is shared, not copied: nobody may modify the array once the record holds it.
  *
  * @param event       the event, with every attribute as published
  * @param json        the event in the structured JSON format ({@value JsonEvents#STRUCTURED}), as
- *                    {@link JsonEvents#write} writes it; never empty
+ *                    {@link JsonEvents#write} writes it or as {@link JsonEvents} read it (the same
+ *                    attributes and data, the producer's spacing and member order); never empty
  * @param orderingKey the key that orders the event relative to others of its topic
  *                    ({@link HeraldAttributes#orderingKey}), or null when the event is unordered
  */
@@ -38,8 +41,8 @@ public record EncodedEvent(CloudEvent event, byte[] json, String orderingKey) {
     }
 
     /**
-     * An event with the structured form already written for it (by {@link JsonEvents#write}, e.g. to
-     * measure its size), so it is not serialised again.
+     * An event with its structured form already at hand (written by {@link JsonEvents#write}, or read
+     * by {@link JsonEvents}), so it is not serialised again.
      */
     public static EncodedEvent of(CloudEvent event, byte[] json) {
         return new EncodedEvent(event, json, HeraldAttributes.orderingKey(event).orElse(null));

@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.event.JsonEvents;
+import dev.herald.transport.Consumer;
+import dev.herald.transport.Delivery;
 import dev.herald.transport.LogEntry;
 import dev.herald.transport.LogPage;
 import dev.herald.transport.LogQuery;
+import dev.herald.transport.StartPosition;
+import dev.herald.transport.SubscriptionSpec;
 import io.cloudevents.CloudEvent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -71,6 +75,35 @@ class IntakeTest {
         assertThat(ids(response.json().get("accepted"))).containsExactly(event.getId());
         assertThat(ids(response.json().get("duplicates"))).isEmpty();
         assertThat(storedIds()).contains(event.getId());
+    }
+
+    @Test
+    void theStoredFormIsTheRequestsOwnBytesOfEachEvent() throws Exception {
+        String one = new String(JsonEvents.write(Harness.pipeline(40, null)), StandardCharsets.UTF_8)
+                .replace(",", ",\n  ");
+        String two = new String(JsonEvents.write(Harness.pipeline(41, null)), StandardCharsets.UTF_8);
+        String three = new String(JsonEvents.write(Harness.pipeline(42, null)), StandardCharsets.UTF_8);
+        h.server.store().transport().createSubscription(SubscriptionSpec.of("stored-form", "events")
+                .withStart(StartPosition.LATEST));
+
+        assertThat(h.send("POST", "/v1/events", h.adminToken, JsonEvents.STRUCTURED,
+                (" " + one + "\n").getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(202);
+        assertThat(h.send("POST", "/v1/events", h.adminToken, JsonEvents.BATCH,
+                ("[" + two + ",\n " + three + "]").getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(202);
+
+        List<String> delivered = new ArrayList<>();
+        try (Consumer consumer = h.server.store().transport().openConsumer("stored-form")) {
+            for (int polls = 0; delivered.size() < 3 && polls < 50; polls++) {
+                for (Delivery delivery : consumer.poll(10, java.time.Duration.ofMillis(200))) {
+                    delivered.add(new String(delivery.json(), StandardCharsets.UTF_8));
+                    assertThat(new JsonEvents().readEvent(delivery.json())).isEqualTo(delivery.event());
+                    delivery.ack();
+                }
+            }
+        } finally {
+            h.server.store().transport().deleteSubscription("stored-form");
+        }
+        assertThat(delivered).containsExactly(one, two, three);
     }
 
     @Test

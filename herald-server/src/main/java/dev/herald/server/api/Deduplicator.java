@@ -2,6 +2,7 @@ package dev.herald.server.api;
 
 import dev.herald.event.HeraldAttributes;
 import dev.herald.server.state.ServerDatabase;
+import dev.herald.transport.EncodedEvent;
 import io.cloudevents.CloudEvent;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -105,7 +106,7 @@ public final class Deduplicator implements AutoCloseable {
      */
     @FunctionalInterface
     public interface TransactionalPublish {
-        void publish(List<CloudEvent> events, Connection connection);
+        void publish(List<EncodedEvent> events, Connection connection);
     }
 
     private final ServerDatabase db;
@@ -172,11 +173,11 @@ public final class Deduplicator implements AutoCloseable {
      * Claims the keys of a request's events, waiting while another request publishes one of them.
      * Close the claim when done (try-with-resources), after {@link Claim#accepted()} on success.
      */
-    public Claim claim(List<CloudEvent> events) throws InterruptedException {
-        Map<Key, CloudEvent> byKey = new LinkedHashMap<>();
-        List<CloudEvent> repeatedInRequest = new ArrayList<>();
-        for (CloudEvent event : events) {
-            if (byKey.putIfAbsent(Key.of(event), event) != null) {
+    public Claim claim(List<EncodedEvent> events) throws InterruptedException {
+        Map<Key, EncodedEvent> byKey = new LinkedHashMap<>();
+        List<EncodedEvent> repeatedInRequest = new ArrayList<>();
+        for (EncodedEvent event : events) {
+            if (byKey.putIfAbsent(Key.of(event.event()), event) != null) {
                 repeatedInRequest.add(event);
             }
         }
@@ -194,8 +195,8 @@ public final class Deduplicator implements AutoCloseable {
             new Release(held, mine).release();
             throw e;
         }
-        List<CloudEvent> fresh = new ArrayList<>();
-        List<CloudEvent> duplicates = new ArrayList<>(repeatedInRequest);
+        List<EncodedEvent> fresh = new ArrayList<>();
+        List<EncodedEvent> duplicates = new ArrayList<>(repeatedInRequest);
         List<Key> freshKeys = new ArrayList<>();
         for (Key key : held) {
             if (seen.contains(key)) {
@@ -289,13 +290,13 @@ public final class Deduplicator implements AutoCloseable {
     /** The outcome of {@link #claim}: which events to publish, which are duplicates. */
     public final class Claim implements AutoCloseable {
 
-        private List<CloudEvent> fresh;
-        private final List<CloudEvent> duplicates;
+        private List<EncodedEvent> fresh;
+        private final List<EncodedEvent> duplicates;
         private List<Key> freshKeys;
         private final Release release;
         private boolean written;
 
-        private Claim(List<CloudEvent> fresh, List<CloudEvent> duplicates, List<Key> freshKeys, Release release) {
+        private Claim(List<EncodedEvent> fresh, List<EncodedEvent> duplicates, List<Key> freshKeys, Release release) {
             this.fresh = fresh;
             this.duplicates = duplicates;
             this.freshKeys = freshKeys;
@@ -303,12 +304,12 @@ public final class Deduplicator implements AutoCloseable {
         }
 
         /** The events to publish, in request order. */
-        public List<CloudEvent> fresh() {
+        public List<EncodedEvent> fresh() {
             return fresh;
         }
 
         /** The events accepted before (or repeated within the request): not to be stored again. */
-        public List<CloudEvent> duplicates() {
+        public List<EncodedEvent> duplicates() {
             return duplicates;
         }
 
@@ -323,7 +324,7 @@ public final class Deduplicator implements AutoCloseable {
          */
         public void publishWithKeys(TransactionalPublish publish) throws InterruptedException {
             Set<Key> inserted = groupCommit.publish(fresh, freshKeys, publish);
-            List<CloudEvent> stored = new ArrayList<>();
+            List<EncodedEvent> stored = new ArrayList<>();
             List<Key> storedKeys = new ArrayList<>();
             for (int i = 0; i < freshKeys.size(); i++) {
                 if (inserted.contains(freshKeys.get(i))) {

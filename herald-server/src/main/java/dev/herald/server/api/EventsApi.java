@@ -64,7 +64,7 @@ public final class EventsApi implements ApiModule {
         authorize(principal, events, batch);
         Intake.Outcome outcome;
         try {
-            outcome = intake.publish(events, batch);
+            outcome = intake.publishEncoded(parsed.encoded(), batch);
         } catch (InvalidEventException e) {
             throw ProblemRendering.invalidEvent(e.violations());
         }

@@ -11,6 +11,7 @@ import dev.herald.server.http.Bodies;
 import dev.herald.server.http.Json;
 import dev.herald.server.http.MediaTypes;
 import dev.herald.server.http.Problem;
+import dev.herald.transport.EncodedEvent;
 import io.cloudevents.CloudEvent;
 import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
@@ -35,8 +36,16 @@ import java.util.Locale;
  */
 final class HttpEvents {
 
-    /** The request's events and the mode they came in. */
-    record Parsed(Mode mode, List<CloudEvent> events) {
+    /**
+     * The request's events and the mode they came in, each with its structured form (the request's own
+     * bytes of it where they can be stored as they came, see {@link JsonEvents#readEncodedBatch}).
+     */
+    record Parsed(Mode mode, List<EncodedEvent> encoded) {
+
+        /** The events alone, in request order. */
+        List<CloudEvent> events() {
+            return EncodedEvent.events(encoded);
+        }
     }
 
     /** How the events were sent. */
@@ -63,11 +72,11 @@ final class HttpEvents {
         String type = MediaTypes.requestType(ctx);
         if (type.equals(JsonEvents.STRUCTURED)) {
             byte[] body = Bodies.read(ctx, config.get(ServerConfig.MAX_EVENT_BYTES), "a structured event");
-            return new Parsed(Mode.STRUCTURED, List.of(json.readEvent(body)));
+            return new Parsed(Mode.STRUCTURED, List.of(json.readEncodedEvent(body)));
         }
         if (type.equals(JsonEvents.BATCH)) {
             byte[] body = Bodies.read(ctx, config.get(ServerConfig.MAX_REQUEST_BYTES), "a batch");
-            List<CloudEvent> events = json.readBatch(body);
+            List<EncodedEvent> events = json.readEncodedBatch(body);
             if (events.size() > config.get(ServerConfig.MAX_BATCH_EVENTS)) {
                 throw new Problem(413, "Batch too large", "a batch may hold at most " + config.get(ServerConfig.MAX_BATCH_EVENTS)
                         + " events; this one has " + events.size());
@@ -86,8 +95,11 @@ final class HttpEvents {
                 .header("Accept-Post", JsonEvents.STRUCTURED + ", " + JsonEvents.BATCH + ", application/json");
     }
 
-    /** Binary mode: the envelope from the headers, the data from the body. */
-    private CloudEvent binary(Context ctx, String type) {
+    /**
+     * Binary mode: the envelope from the headers, the data from the body, written as one structured
+     * event and read like one (those bytes are its stored form).
+     */
+    private EncodedEvent binary(Context ctx, String type) {
         if (!type.isEmpty() && !MediaTypes.isJson(type)) {
             throw new Problem(415, "Unsupported media type", "Content-Type " + type + " is not JSON; Herald events "
                     + "carry JSON data (application/json or a +json type)")
@@ -129,9 +141,9 @@ final class HttpEvents {
                 throw new IllegalStateException("reading from a byte array cannot fail", e);
             }
         }
-        CloudEvent parsed = null;
+        EncodedEvent parsed = null;
         try {
-            parsed = json.readEvent(Json.MAPPER.writeValueAsBytes(event));
+            parsed = json.readEncodedEvent(Json.MAPPER.writeValueAsBytes(event));
         } catch (InvalidEventException e) {
             violations.addAll(e.violations());
         } catch (JsonProcessingException e) {

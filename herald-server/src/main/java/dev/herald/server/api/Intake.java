@@ -3,6 +3,7 @@ package dev.herald.server.api;
 import dev.herald.event.InvalidEventException;
 import dev.herald.event.Violation;
 import dev.herald.store.EventStore;
+import dev.herald.transport.EncodedEvent;
 import io.cloudevents.CloudEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,7 +32,7 @@ public final class Intake {
     public Intake(EventStore store, Deduplicator dedup, MeterRegistry meters) {
         this.store = store;
         this.dedup = dedup;
-        this.publishInTransaction = store::publish;
+        this.publishInTransaction = store::publishEncoded;
         this.duplicates = Counter.builder("herald.intake.duplicates")
                 .description("Events accepted again within the deduplication window, not stored twice")
                 .register(meters);
@@ -46,13 +47,21 @@ public final class Intake {
      * @throws InterruptedException when interrupted while waiting for a concurrent copy of an event
      */
     public Outcome publish(List<CloudEvent> events, boolean batch) throws InterruptedException {
+        return publishEncoded(EncodedEvent.all(events), batch);
+    }
+
+    /**
+     * Stores the events not accepted before, as {@link #publish}, with the structured form each already
+     * has (read from the request): the store keeps those bytes rather than serialising the events again.
+     */
+    public Outcome publishEncoded(List<EncodedEvent> events, boolean batch) throws InterruptedException {
         try (Deduplicator.Claim claim = dedup.claim(events)) {
             if (!claim.fresh().isEmpty()) {
                 try {
                     if (dedup.keysWithEvents()) {
                         claim.publishWithKeys(publishInTransaction);
                     } else {
-                        store.publish(claim.fresh());
+                        store.publishEncoded(claim.fresh());
                     }
                 } catch (InvalidEventException e) {
                     throw batch ? new InvalidEventException(indexed(e.violations(), events, claim.fresh())) : e;
@@ -60,12 +69,13 @@ public final class Intake {
             }
             claim.accepted();
             duplicates.increment(claim.duplicates().size());
-            return new Outcome(claim.fresh(), claim.duplicates());
+            return new Outcome(EncodedEvent.events(claim.fresh()), EncodedEvent.events(claim.duplicates()));
         }
     }
 
     /** Violations renamed after the event's index in the whole request. */
-    private static List<Violation> indexed(List<Violation> violations, List<CloudEvent> all, List<CloudEvent> fresh) {
+    private static List<Violation> indexed(List<Violation> violations, List<EncodedEvent> all,
+                                           List<EncodedEvent> fresh) {
         List<Violation> renamed = new ArrayList<>(violations.size());
         for (Violation v : violations) {
             int freshIndex = 0;
@@ -81,7 +91,7 @@ public final class Intake {
         return renamed;
     }
 
-    private static int indexOf(List<CloudEvent> events, CloudEvent event) {
+    private static int indexOf(List<EncodedEvent> events, EncodedEvent event) {
         for (int i = 0; i < events.size(); i++) {
             if (events.get(i) == event) {
                 return i;

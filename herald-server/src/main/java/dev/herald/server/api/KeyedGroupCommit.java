@@ -2,7 +2,7 @@ package dev.herald.server.api;
 
 import dev.herald.event.InvalidEventException;
 import dev.herald.server.state.ServerDatabase;
-import io.cloudevents.CloudEvent;
+import dev.herald.transport.EncodedEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -53,7 +53,7 @@ final class KeyedGroupCommit implements AutoCloseable {
     }
 
     /** One request: its fresh events and their keys, in the same order. */
-    record Job(List<CloudEvent> events, List<Deduplicator.Key> keys, Deduplicator.TransactionalPublish publish,
+    record Job(List<EncodedEvent> events, List<Deduplicator.Key> keys, Deduplicator.TransactionalPublish publish,
                CompletableFuture<Set<Deduplicator.Key>> won) {
     }
 
@@ -77,7 +77,7 @@ final class KeyedGroupCommit implements AutoCloseable {
      * @return the keys this request won (their events were stored; the others are duplicates)
      * @throws InvalidEventException when the request's events are invalid (nothing of it was stored)
      */
-    Set<Deduplicator.Key> publish(List<CloudEvent> events, List<Deduplicator.Key> keys,
+    Set<Deduplicator.Key> publish(List<EncodedEvent> events, List<Deduplicator.Key> keys,
                                   Deduplicator.TransactionalPublish publish) throws InterruptedException {
         if (closed) {
             throw new IllegalStateException("the server is stopping");
@@ -154,11 +154,11 @@ final class KeyedGroupCommit implements AutoCloseable {
             List<Deduplicator.Key> allKeys = new ArrayList<>();
             group.forEach(job -> allKeys.addAll(job.keys()));
             Set<Deduplicator.Key> won = keyInsert.insert(connection, allKeys);
-            List<List<CloudEvent>> toStore = new ArrayList<>(group.size());
+            List<List<EncodedEvent>> toStore = new ArrayList<>(group.size());
             List<Set<Deduplicator.Key>> mine = new ArrayList<>(group.size());
             for (Job job : group) {
                 Set<Deduplicator.Key> keys = new HashSet<>();
-                List<CloudEvent> events = new ArrayList<>();
+                List<EncodedEvent> events = new ArrayList<>();
                 for (int i = 0; i < job.keys().size(); i++) {
                     if (won.contains(job.keys().get(i))) {
                         keys.add(job.keys().get(i));
@@ -209,12 +209,13 @@ final class KeyedGroupCommit implements AutoCloseable {
      * @return false when some event is invalid (nothing was written: validation precedes any SQL) or the
      *     publishers differ, so each job must be published on its own
      */
-    private static boolean publishTogether(Connection connection, List<Job> group, List<List<CloudEvent>> toStore) {
+    private static boolean publishTogether(Connection connection, List<Job> group,
+                                           List<List<EncodedEvent>> toStore) {
         Deduplicator.TransactionalPublish publish = group.getFirst().publish();
         if (group.size() < 2 || group.stream().anyMatch(job -> job.publish() != publish)) {
             return false;
         }
-        List<CloudEvent> all = new ArrayList<>();
+        List<EncodedEvent> all = new ArrayList<>();
         toStore.forEach(all::addAll);
         if (all.isEmpty()) {
             return true;

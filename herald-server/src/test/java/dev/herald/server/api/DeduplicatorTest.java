@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.herald.event.EventBuilder;
 import dev.herald.server.state.ServerDatabase;
-import io.cloudevents.CloudEvent;
+import dev.herald.transport.EncodedEvent;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,8 +42,8 @@ class DeduplicatorTest {
         }
     }
 
-    static CloudEvent event(String source, String id) {
-        return EventBuilder.create().type("t").source(source).id(id).data(Map.of()).build();
+    static EncodedEvent event(String source, String id) {
+        return EncodedEvent.of(EventBuilder.create().type("t").source(source).id(id).data(Map.of()).build());
     }
 
     @Test
@@ -51,14 +51,14 @@ class DeduplicatorTest {
         TestClock clock = new TestClock();
         try (ServerDatabase db = ServerDatabase.open(dir.resolve("server.db"));
              Deduplicator dedup = new Deduplicator(db, Duration.ofHours(1), clock)) {
-            CloudEvent a = event("/s", "1");
+            EncodedEvent a = event("/s", "1");
             try (Deduplicator.Claim claim = dedup.claim(List.of(a, event("/s", "2"), event("/other", "1")))) {
                 assertThat(claim.fresh()).hasSize(3);
                 claim.accepted();
             }
             try (Deduplicator.Claim claim = dedup.claim(List.of(event("/s", "1"), event("/s", "3"), event("/s", "3")))) {
-                assertThat(claim.duplicates()).extracting(CloudEvent::getId).containsExactly("3", "1");
-                assertThat(claim.fresh()).extracting(CloudEvent::getId).containsExactly("3");
+                assertThat(claim.duplicates()).extracting(e -> e.event().getId()).containsExactly("3", "1");
+                assertThat(claim.fresh()).extracting(e -> e.event().getId()).containsExactly("3");
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> dedup.storedKeys() == 3);
 
@@ -75,10 +75,10 @@ class DeduplicatorTest {
     void theSameSourceAndIdInAnotherProjectIsNotADuplicate() throws Exception {
         try (ServerDatabase db = ServerDatabase.open(dir.resolve("server.db"));
              Deduplicator dedup = new Deduplicator(db, Duration.ofHours(1), new TestClock())) {
-            CloudEvent project1 = EventBuilder.create().type("t").source("/s").id("42").data(Map.of())
-                    .project("gid://gitlab/Project/1").build();
-            CloudEvent project2 = EventBuilder.create().type("t").source("/s").id("42").data(Map.of())
-                    .project("gid://gitlab/Project/2").build();
+            EncodedEvent project1 = EncodedEvent.of(EventBuilder.create().type("t").source("/s").id("42")
+                    .data(Map.of()).project("gid://gitlab/Project/1").build());
+            EncodedEvent project2 = EncodedEvent.of(EventBuilder.create().type("t").source("/s").id("42")
+                    .data(Map.of()).project("gid://gitlab/Project/2").build());
             try (Deduplicator.Claim claim = dedup.claim(List.of(project1))) {
                 claim.accepted();
             }

@@ -7,7 +7,7 @@ import dev.herald.event.InvalidEventException;
 import dev.herald.event.Violation;
 import dev.herald.server.state.SecretBox;
 import dev.herald.server.state.ServerDatabase;
-import io.cloudevents.CloudEvent;
+import dev.herald.transport.EncodedEvent;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -118,7 +118,7 @@ class KeyedGroupCommitTest {
         assertThat(count("SELECT count(*) FROM dedup_keys")).isEqualTo(REQUESTS - 1);
     }
 
-    private Deduplicator.Claim publish(List<CloudEvent> events, Deduplicator.TransactionalPublish publish)
+    private Deduplicator.Claim publish(List<EncodedEvent> events, Deduplicator.TransactionalPublish publish)
             throws InterruptedException {
         try (Deduplicator.Claim claim = dedup.claim(events)) {
             claim.publishWithKeys(publish);
@@ -148,28 +148,28 @@ class KeyedGroupCommitTest {
         return futures;
     }
 
-    private static List<CloudEvent> events(String prefix, int count) {
-        List<CloudEvent> events = new ArrayList<>();
+    private static List<EncodedEvent> events(String prefix, int count) {
+        List<EncodedEvent> events = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             events.add(DeduplicatorTest.event("/s", prefix + "-" + i));
         }
         return events;
     }
 
-    private static void store(List<CloudEvent> events, Connection connection) {
-        if (events.stream().anyMatch(event -> event.getId().startsWith("bad"))) {
+    private static void store(List<EncodedEvent> events, Connection connection) {
+        if (events.stream().anyMatch(event -> event.event().getId().startsWith("bad"))) {
             throw new InvalidEventException(List.of(new Violation("data", "refused by the test", null)));
         }
-        if (events.stream().anyMatch(event -> event.getId().startsWith("boom"))) {
+        if (events.stream().anyMatch(event -> event.event().getId().startsWith("boom"))) {
             breakTransaction(connection);
         }
         insert(events, connection);
     }
 
-    private static void insert(List<CloudEvent> events, Connection connection) {
+    private static void insert(List<EncodedEvent> events, Connection connection) {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO stored (id) VALUES (?)")) {
-            for (CloudEvent event : events) {
-                insert.setString(1, event.getId());
+            for (EncodedEvent event : events) {
+                insert.setString(1, event.event().getId());
                 insert.executeUpdate();
             }
         } catch (SQLException e) {
