@@ -2,25 +2,31 @@ package dev.herald.bench;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.filter.Filter;
 import dev.herald.schema.SchemaRegistry;
 import dev.herald.store.EventStore;
 import dev.herald.store.SubscribeOptions;
 import dev.herald.store.Subscription;
 import dev.herald.store.Transactions;
+import dev.herald.transport.EncodedEvent;
+import dev.herald.transport.StartPosition;
 import dev.herald.transport.postgres.PostgresOptions;
 import dev.herald.transport.postgres.PostgresTransport;
 import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * {@code herald bench postgres}: Herald's PostgreSQL transport against raw SQL on the same database,
@@ -35,6 +41,12 @@ import java.util.concurrent.TimeUnit;
  *       ratio is against their mean.</li>
  *   <li><b>Publish.</b> {@code --clients} threads calling {@code EventStore.publish(event)}, one event
  *       per call, against as many clients committing single-row INSERTs of the same bytes.</li>
+ *   <li><b>Filtered drain.</b> {@code --events} events already in a topic's log, one in ten of the wanted
+ *       project; a subscription from the earliest event handles the wanted ones. Its filter, an exact project,
+ *       runs natively: in the SQL of the pull, so the other nine in ten never become deliveries. Baseline: the
+ *       same condition as a Java predicate, which has no native part, so every event is leased and acknowledged
+ *       and the dispatcher drops nine in ten. The baseline runs before and after; the ratio is against their
+ *       mean.</li>
  * </ol>
  * Spring Modulith cannot run here without its framework; its figure from an earlier run on this
  * machine is printed as a reference, never as a measured ratio.
@@ -46,7 +58,8 @@ public final class PostgresBench {
             Usage: herald bench postgres [--url JDBC_URL] [--events N] [--threads T] [--clients C] [--pool P]
               --url URL      the database (default %s); the run creates a fresh
                              schema herald_bench_<random> there and drops it afterwards
-              --events N     transactions per outbox run and events per publish run (default 20000)
+              --events N     transactions per outbox run, events per publish run and events in the
+                             filtered drain's log (default 20000)
               --threads T    outbox transactions in flight (default 16)
               --clients C    concurrent publishers in the publish run (default 32)
               --pool P       Herald's own connection pool (PostgresOptions.poolSize, default 10)"""
@@ -56,6 +69,10 @@ public final class PostgresBench {
     static final int CONSUMER_CONCURRENCY = 16;
     /** Spring Modulith 2.0.3's JDBC event publication registry on this project's reference machine. */
     private static final double MODULITH_E2E = 690;
+    /** The topic of the filtered drain: its own, so that its subscriptions from the earliest read only it. */
+    private static final String FILTERED_TOPIC = "bench-filtered";
+    /** The project one event in ten of the filtered drain belongs to. */
+    private static final String WANTED_PROJECT = "gid://gitlab/Project/1";
 
     private final String url;
     private final int events;
@@ -145,6 +162,8 @@ public final class PostgresBench {
             next += events;
             outbox(store, callers, raw, warmup, measured);
             publish(store, scratch, fat.events(next, warm), fat.events(next + warm, events), next + warm);
+            next += warm + events;
+            filteredDrain(store, transport, fat.events(next, events));
         }
     }
 
@@ -194,6 +213,59 @@ public final class PostgresBench {
         out.printf(Locale.ROOT, "  ratio Herald/raw publish: %.2fx (target >= 0.60x; raw: mean of before and after)%n",
                 herald / ((before + after) / 2));
         out.flush();
+    }
+
+    private void filteredDrain(EventStore store, PostgresTransport transport, List<CloudEvent> fatEvents)
+            throws Exception {
+        // Every tenth event, the last one included, is wanted: the drain ends with the log.
+        List<CloudEvent> log = new ArrayList<>(fatEvents.size());
+        for (int i = 0; i < fatEvents.size(); i++) {
+            CloudEvent event = fatEvents.get(i);
+            log.add(i % 10 == (fatEvents.size() - 1) % 10
+                    ? CloudEventBuilder.v1(event).withExtension("project", WANTED_PROJECT).build() : event);
+        }
+        for (int from = 0; from < log.size(); from += 1_000) {
+            transport.publish(FILTERED_TOPIC, EncodedEvent.all(log.subList(from, Math.min(log.size(), from + 1_000))));
+        }
+        Set<String> wanted = log.stream().filter(e -> WANTED_PROJECT.equals(e.getExtension("project")))
+                .map(CloudEvent::getId).collect(Collectors.toSet());
+        out.println();
+        out.printf(Locale.ROOT, "filtered drain: %d events in the log, %d of the wanted project; a subscription from"
+                + " the earliest handles those (%d handler calls at once)%n", log.size(), wanted.size(),
+                CONSUMER_CONCURRENCY);
+        out.printf(Locale.ROOT, "  %-58s %12s%n", "", "log events/s");
+        SubscribeOptions fromEarliest = SubscribeOptions.defaults().topic(FILTERED_TOPIC).startAt(StartPosition.EARLIEST)
+                .concurrency(CONSUMER_CONCURRENCY);
+        SubscribeOptions inJava = fromEarliest.where(e -> WANTED_PROJECT.equals(e.getExtension("project")));
+        SubscribeOptions inSql = fromEarliest.filter(Filter.exact("project", WANTED_PROJECT));
+        double before = rate(log.size(), drain(store, "bench-filtered-java-before", inJava, wanted));
+        rate("Java predicate, every event delivered (before)", before);
+        double herald = rate(log.size(), drain(store, "bench-filtered-native", inSql, wanted));
+        rate("exact project filter, native: in the pull's SQL", herald);
+        double after = rate(log.size(), drain(store, "bench-filtered-java-after", inJava, wanted));
+        rate("Java predicate, every event delivered (after)", after);
+        out.printf(Locale.ROOT, "  ratio native/dispatcher filtering: %.2fx (dispatcher: mean of before and after)%n",
+                herald / ((before + after) / 2));
+        out.flush();
+    }
+
+    /** Nanoseconds from subscribing until every wanted event was handled. */
+    private static long drain(EventStore store, String name, SubscribeOptions options, Set<String> wanted)
+            throws Exception {
+        Set<String> waiting = ConcurrentHashMap.newKeySet();
+        waiting.addAll(wanted);
+        CountDownLatch handled = new CountDownLatch(wanted.size());
+        long begin = System.nanoTime();
+        try (Subscription subscription = store.subscribe(name, event -> {
+            if (waiting.remove(event.getId())) {
+                handled.countDown();
+            }
+        }, options)) {
+            if (!handled.await(10, TimeUnit.MINUTES)) {
+                throw new IllegalStateException(handled.getCount() + " wanted events not handled in 10 minutes");
+            }
+            return System.nanoTime() - begin;
+        }
     }
 
     /** Publish and end-to-end rates of one outbox run. */

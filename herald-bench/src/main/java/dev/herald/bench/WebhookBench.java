@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -24,7 +25,8 @@ import java.util.stream.Collectors;
  * <p>The backlog is published first (in batches, not timed); then, for each protocol asked for
  * ({@code --protocols}: cleartext HTTP/1.1, HTTPS with HTTP/1.1 only, HTTPS offering HTTP/2), a
  * subscription starting at the earliest event is created, and the drain is timed from its creation to the
- * arrival of the last event's first delivery. Redeliveries, bad signatures and the protocols the requests
+ * arrival of the last event's first delivery ({@code --rounds} times each, the order rotating every round,
+ * so that no protocol always runs first or last; the ratios take each protocol's median). Redeliveries, bad signatures and the protocols the requests
  * arrived over are reported; a bad signature, or a drain over another protocol than the sink offered
  * first, fails the run. The HTTPS sinks use a throw-away self-signed certificate the server is made to
  * trust through the JVM's {@code javax.net.ssl.trustStore}.
@@ -33,12 +35,14 @@ public final class WebhookBench {
 
     static final String USAGE = """
             Usage: herald bench webhooks [--events N] [--concurrency C] [--content-mode M] [--protocols P]
-                                         [server options]
+                                         [--rounds R] [server options]
               --events N         the backlog: events published before the subscription starts (default 20000)
               --concurrency C    the subscription's delivery.concurrency, and the baseline's connections (default 64)
               --content-mode M   binary (default, as subscriptions are by default) or structured
               --protocols P      comma-separated, one timed drain each: h1-cleartext (default), h1-tls (HTTPS,
                                  HTTP/1.1 only), h2-tls (HTTPS offering HTTP/2 and HTTP/1.1), or all
+              --rounds R         drain over each protocol R times, rotating the order; ratios of the medians
+                                 (default 1)
             """ + BenchServer.USAGE;
 
     private static final Set<String> OPTIONS = options();
@@ -49,7 +53,7 @@ public final class WebhookBench {
 
     private static Set<String> options() {
         Set<String> all = new HashSet<>(BenchServer.OPTIONS);
-        all.addAll(List.of("--events", "--concurrency", "--content-mode", "--protocols"));
+        all.addAll(List.of("--events", "--concurrency", "--content-mode", "--protocols", "--rounds"));
         return Set.copyOf(all);
     }
 
@@ -60,6 +64,7 @@ public final class WebhookBench {
         int concurrency;
         String mode;
         List<WebhookSink.Protocol> protocols;
+        int rounds;
         try {
             options = BenchArgs.parse("webhooks", args, OPTIONS);
             events = options.positive("--events", 20_000);
@@ -69,6 +74,7 @@ public final class WebhookBench {
             }
             mode = options.choice("--content-mode", "binary", Set.of("binary", "structured"));
             protocols = protocols(options.text("--protocols", WebhookSink.Protocol.H1_CLEARTEXT.label()));
+            rounds = options.positive("--rounds", 1);
             options.choice("--transport", "embedded", Set.of("embedded", "postgres"));
         } catch (IllegalArgumentException e) {
             out.println("herald bench webhooks: " + e.getMessage());
@@ -79,9 +85,9 @@ public final class WebhookBench {
             out.println(USAGE);
             return 0;
         }
-        out.printf(Locale.ROOT, "herald bench webhooks: events=%d concurrency=%d content-mode=%s protocols=%s%n",
-                events, concurrency, mode, protocols.stream().map(WebhookSink.Protocol::label)
-                        .collect(Collectors.joining(",")));
+        out.printf(Locale.ROOT, "herald bench webhooks: events=%d concurrency=%d content-mode=%s protocols=%s"
+                + " rounds=%d%n", events, concurrency, mode, protocols.stream().map(WebhookSink.Protocol::label)
+                        .collect(Collectors.joining(",")), rounds);
         out.println(Machine.describe());
         boolean tls = protocols.stream().anyMatch(protocol -> protocol != WebhookSink.Protocol.H1_CLEARTEXT);
         return Measurements.run(() -> {
@@ -93,7 +99,7 @@ public final class WebhookBench {
                         : WebhookSink.start();
                      BenchServer server = BenchServer.start(options, Map.of("webhooks.ssrf-allow", "127.0.0.1"),
                              tls ? certificate.serverJvmOptions() : List.of())) {
-                    new Run(server, sink, out).measure(events, concurrency, mode, protocols);
+                    new Run(server, sink, out).measure(events, concurrency, mode, protocols, rounds);
                     return 0;
                 }
             } catch (IllegalArgumentException e) {
@@ -140,7 +146,7 @@ public final class WebhookBench {
             this.admin = new HeraldAdmin(server.baseUri(), server.token());
         }
 
-        void measure(int events, int concurrency, String mode, List<WebhookSink.Protocol> protocols)
+        void measure(int events, int concurrency, String mode, List<WebhookSink.Protocol> protocols, int rounds)
                 throws Exception {
             out.println(server.describe());
             out.printf(Locale.ROOT, "sink: %s in this process (Jetty, keep-alive, answers 204, checks every"
@@ -167,14 +173,20 @@ public final class WebhookBench {
                     HttpLoad.to(List.of(sink.uri())).connections(concurrency).requests(events).expect(204),
                     n -> signed(1_000_000_000L + n), 1, server);
             sink.reset();
-            Map<WebhookSink.Protocol, Double> drained = new LinkedHashMap<>();
-            for (WebhookSink.Protocol protocol : protocols) {
-                drained.put(protocol, timedDrain(warm + events, concurrency, mode, protocol));
+            Map<WebhookSink.Protocol, List<Double>> drained = new LinkedHashMap<>();
+            for (int round = 0; round < rounds; round++) {
+                for (int i = 0; i < protocols.size(); i++) {
+                    WebhookSink.Protocol protocol = protocols.get((i + round) % protocols.size());
+                    double rate = timedDrain(warm + events, concurrency, mode, protocol, round + 1);
+                    drained.computeIfAbsent(protocol, p -> new ArrayList<>()).add(rate);
+                }
             }
             out.println();
-            drained.forEach((protocol, rate) -> table.ratio(name(protocol) + " / sink's own rate", rate,
-                    baseline.perSecond(), "report"));
-            double best = drained.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+            Map<WebhookSink.Protocol, Double> medians = new LinkedHashMap<>();
+            protocols.forEach(protocol -> medians.put(protocol, median(drained.get(protocol))));
+            medians.forEach((protocol, rate) -> table.ratio(name(protocol) + (rounds > 1 ? " (median)" : "")
+                    + " / sink's own rate", rate, baseline.perSecond(), "report"));
+            double best = medians.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
             out.printf(Locale.ROOT, "target    >= 10,000 deliveries/s: %s%n", best >= 10_000 ? "met" : "not met");
             out.println("gen% = this process (load generator or sink), srv% = the server process: shares of all "
                     + Runtime.getRuntime().availableProcessors() + " CPUs");
@@ -188,10 +200,16 @@ public final class WebhookBench {
             return protocol == WebhookSink.Protocol.H1_CLEARTEXT ? "webhook drain" : protocol.label() + " drain";
         }
 
+        private static double median(List<Double> rates) {
+            List<Double> sorted = rates.stream().sorted().toList();
+            int middle = sorted.size() / 2;
+            return sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
+        }
+
         /** Drains the whole backlog from the earliest event over one protocol; prints its row, returns its rate. */
-        private double timedDrain(int backlog, int concurrency, String mode, WebhookSink.Protocol protocol)
+        private double timedDrain(int backlog, int concurrency, String mode, WebhookSink.Protocol protocol, int round)
                 throws Exception {
-            String id = "bench-drain-" + protocol.label();
+            String id = "bench-drain-" + protocol.label() + "-" + round;
             long serverCpu = server.cpuNanos();
             long sinkCpu = HttpLoad.processCpuNanos();
             long started = System.nanoTime();
@@ -213,8 +231,8 @@ public final class WebhookBench {
                 throw new IllegalStateException("the " + protocol.label() + " drain arrived over " + wire + ", not "
                         + protocol.wire() + " alone");
             }
-            out.printf(Locale.ROOT, "          drain: %,d requests for %,d events (%,d redelivered) over %s,"
-                    + " 0 bad signatures; server CPU %.0f%% of the machine%n", sink.requests(), sink.distinct(),
+            out.printf(Locale.ROOT, "          round %d: %,d requests for %,d events (%,d redelivered) over %s,"
+                    + " 0 bad signatures; server CPU %.0f%% of the machine%n", round, sink.requests(), sink.distinct(),
                     sink.requests() - sink.distinct(), protocol.wire(), serverShare * 100);
             admin.deleteSubscription(id);
             sink.reset();

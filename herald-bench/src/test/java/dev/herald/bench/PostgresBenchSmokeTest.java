@@ -24,6 +24,7 @@ class PostgresBenchSmokeTest {
         assertThat(output.text().lines().skip(1).findFirst()).hasValueSatisfying(l -> assertThat(l).startsWith("machine: "));
         assertThat(output.ratios("ratio Herald/raw outbox")).hasSize(2);
         assertThat(output.ratios("ratio Herald/raw publish")).hasSize(2); // the ratio and its target
+        assertThat(output.ratios("ratio native/dispatcher filtering")).hasSize(1);
         assertThat(output.line("reference, not measured in this run")).contains("Spring Modulith");
         Matcher schema = Pattern.compile("schema (herald_bench_[0-9a-f]+)").matcher(output.text());
         assertThat(schema.find()).isTrue();

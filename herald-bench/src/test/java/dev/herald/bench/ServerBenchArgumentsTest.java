@@ -42,6 +42,8 @@ class ServerBenchArgumentsTest {
         assertThat(printed.exit).isEqualTo(2);
         assertThat(printed.text).contains("--protocols takes h1-cleartext, h1-tls, h2-tls (separated by commas) or all,"
                 + " not 'h3'").contains("Usage: herald bench webhooks");
+        assertThat(run(out -> WebhookBench.run(new String[] {"--rounds", "0"}, out)).text)
+                .contains("--rounds must be a positive integer, not '0'");
     }
 
     @Test

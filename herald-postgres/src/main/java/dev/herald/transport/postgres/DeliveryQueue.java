@@ -21,7 +21,9 @@ import java.util.Set;
  * subscriptions. A poll pulls the next events of the topic below the horizon (see {@link EventLog})
  * into the subscription's deliveries, at most {@link PostgresOptions#pullBatchSize()} at a time and
  * while fewer than {@link PostgresOptions#maxBufferedPerSubscription()} are buffered, numbering them
- * in log order ({@code pos}) and moving the cursor in the same transaction.
+ * in log order ({@code pos}) and moving the cursor in the same transaction. Only the events the
+ * subscription keeps become deliveries: those its start position does not skip and its native filter
+ * accepts ({@link SqlFilter}); the cursor moves past the others all the same.
  *
  * <p>Each poll is one short transaction that starts by locking the subscription's row
  * ({@code FOR UPDATE}): polls of one subscription, from any number of processes, pull and lease one
@@ -52,7 +54,8 @@ final class DeliveryQueue {
     }
 
     private final String lock;
-    private final String pull;
+    /** The pull statement, with {@code %s} for the subscription's native filter. */
+    private final String pullTemplate;
     private final String beyondCursor;
     private final String leaseAny;
     private final String leaseBuffered;
@@ -74,35 +77,42 @@ final class DeliveryQueue {
         // Also makes the poll's transaction commit relaxed (see Db), saving a round trip.
         this.lock = db.sql("""
                 SELECT s.next_pos, s.ordered, (SELECT min(d.pos) FROM ${s}.deliveries d WHERE d.subscription_id = s.id),
-                       set_config('synchronous_commit', 'off', true)
+                       s.native_filter, set_config('synchronous_commit', 'off', true)
                 FROM ${s}.subscriptions s WHERE s.id = ? FOR UPDATE""");
-        // One statement: read the next events below the horizon, insert those the position's
-        // filters keep, move the cursor past all of them (kept or not).
-        this.pull = db.sql("""
+        // One statement: read the next events below the horizon, insert those the subscription keeps
+        // (the position's filters and its native filter, %s: a SqlFilter over the row e), move the
+        // cursor past all of them (kept or not). Kept rows are numbered without gaps, so that pos still
+        // bounds what is buffered however much the filter rejects.
+        this.pullTemplate = db.sql("""
                 WITH sub AS (
                     SELECT id, topic_id, cursor_xid, cursor_seq, next_pos, delay_micros, start_time, skip_snapshot
                     FROM ${s}.subscriptions WHERE id = ?
                 ), scanned AS (
-                    SELECT e.seq, e.xid, e.ordering_key, e.published_at, row_number() OVER (ORDER BY e.xid, e.seq) AS n
+                    SELECT e.seq, e.xid, e.ordering_key, e.published_at, e.kept,
+                           row_number() OVER log_order AS n, count(*) FILTER (WHERE e.kept) OVER log_order AS k
                     FROM sub CROSS JOIN LATERAL (
-                        SELECT seq, xid, ordering_key, published_at FROM ${s}.events
-                        WHERE topic_id = sub.topic_id AND (xid, seq) > (sub.cursor_xid, sub.cursor_seq)
-                          AND xid < pg_snapshot_xmin(pg_current_snapshot())
-                        ORDER BY xid, seq LIMIT ?) e
+                        SELECT e.seq, e.xid, e.ordering_key, e.published_at,
+                               (sub.start_time IS NULL OR e.published_at >= sub.start_time)
+                               AND (sub.skip_snapshot IS NULL OR NOT pg_visible_in_snapshot(e.xid, sub.skip_snapshot))
+                               AND %s AS kept
+                        FROM ${s}.events e
+                        WHERE e.topic_id = sub.topic_id AND (e.xid, e.seq) > (sub.cursor_xid, sub.cursor_seq)
+                          AND e.xid < pg_snapshot_xmin(pg_current_snapshot())
+                        ORDER BY e.xid, e.seq LIMIT ?) e
+                    WINDOW log_order AS (ORDER BY e.xid, e.seq)
                 ), pulled AS (
                     INSERT INTO ${s}.deliveries (subscription_id, pos, seq, ordering_key, published_at, visible_at)
-                    SELECT sub.id, sub.next_pos + sc.n, sc.seq, sc.ordering_key, sc.published_at,
+                    SELECT sub.id, sub.next_pos + sc.k, sc.seq, sc.ordering_key, sc.published_at,
                            sc.published_at + sub.delay_micros * interval '1 microsecond'
                     FROM scanned sc CROSS JOIN sub
-                    WHERE (sub.start_time IS NULL OR sc.published_at >= sub.start_time)
-                      AND (sub.skip_snapshot IS NULL OR NOT pg_visible_in_snapshot(sc.xid, sub.skip_snapshot))
+                    WHERE sc.kept
                     ON CONFLICT (subscription_id, seq) DO NOTHING
                     RETURNING 1
                 ), last AS (
-                    SELECT xid, seq, n FROM scanned ORDER BY n DESC LIMIT 1
+                    SELECT xid, seq, n, k FROM scanned ORDER BY n DESC LIMIT 1
                 )
                 UPDATE ${s}.subscriptions s
-                SET cursor_xid = last.xid, cursor_seq = last.seq, next_pos = s.next_pos + last.n,
+                SET cursor_xid = last.xid, cursor_seq = last.seq, next_pos = s.next_pos + last.k,
                     skip_snapshot = CASE WHEN last.xid >= pg_snapshot_xmax(s.skip_snapshot) THEN NULL
                                          ELSE s.skip_snapshot END
                 FROM last WHERE s.id = (SELECT id FROM sub)
@@ -206,6 +216,7 @@ final class DeliveryQueue {
         long nextPos;
         boolean ordered;
         long buffered;
+        SqlFilter filter;
         try (PreparedStatement select = connection.prepareStatement(lock)) {
             select.setLong(1, subscriptionId);
             try (ResultSet rs = select.executeQuery()) {
@@ -218,10 +229,12 @@ final class DeliveryQueue {
                 // An upper bound of the deliveries buffered (pos numbers them in pull order), from
                 // the primary key alone: counting the rows would read them all on every poll.
                 buffered = rs.wasNull() ? 0 : nextPos - oldest + 1;
+                // Read under the row lock on every poll: an updated filter applies to the next pull.
+                filter = SqlFilter.compile(StoredFilter.read(rs.getString(4)), "e");
             }
         }
         long room = Math.min(pullBatch, maxBuffered - buffered);
-        long scanned = room > 0 ? pull(connection, subscriptionId, room) : 0;
+        long scanned = room > 0 ? pull(connection, subscriptionId, room, filter) : 0;
         List<Leased> leased = leaseVisible(connection, subscriptionId, consumerId, ordered, max);
         if (!leased.isEmpty()) {
             return new Lease(leased, null, false);
@@ -325,11 +338,14 @@ final class DeliveryQueue {
         }
     }
 
-    /** Moves the next events of the topic into the deliveries; returns how many log rows it read. */
-    private long pull(Connection connection, long subscriptionId, long limit) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(pull)) {
+    /**
+     * Moves the next events of the topic that the subscription keeps into the deliveries; returns how
+     * many log rows it read, kept or not.
+     */
+    private long pull(Connection connection, long subscriptionId, long limit, SqlFilter filter) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(pullTemplate.formatted(filter.sql()))) {
             statement.setLong(1, subscriptionId);
-            statement.setLong(2, limit);
+            statement.setLong(filter.bind(statement, 2), limit);
             try (ResultSet rs = statement.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0;
             }

@@ -73,14 +73,17 @@ final class EventLog {
     private final Db db;
     private final String insert;
     private final String insertReturningXid;
+    private final String currentXid;
     /** Topic ids by name; topics are never deleted, so an id once known stays right. */
     private final ConcurrentHashMap<String, Integer> topicIds = new ConcurrentHashMap<>();
 
-    EventLog(Db db) {
+    /** @param watchKey the first key of the advisory lock an outbox transaction takes ({@link CommitWatch#lockSql}) */
+    EventLog(Db db, int watchKey) {
         this.db = db;
         this.insert = db.sql("INSERT INTO ${s}.events (topic_id, ordering_key, data, type, project, subject, source,"
                 + " event_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-        this.insertReturningXid = insert + " RETURNING xid::text";
+        this.insertReturningXid = insert + " RETURNING xid::text, " + CommitWatch.lockSql(watchKey, "xid");
+        this.currentXid = "SELECT x::text, " + CommitWatch.lockSql(watchKey, "x") + " FROM pg_current_xact_id() AS x";
     }
 
     /**
@@ -109,12 +112,13 @@ final class EventLog {
 
     /**
      * {@link #append}s rows in the caller's transaction and returns the transaction's id, which the
-     * outbox needs to learn of the commit. One event, the usual outbox case, takes one round trip.
+     * outbox needs to learn of the commit, after taking the transaction's lock for {@link CommitWatch}.
+     * One event, the usual outbox case, takes one round trip.
      */
     long appendInTransaction(Connection connection, int topicId, List<Row> rows) throws SQLException {
         if (rows.size() != 1) {
             append(connection, topicId, rows);
-            return currentXid(connection);
+            return lockedXid(connection);
         }
         try (PreparedStatement statement = connection.prepareStatement(insertReturningXid)) {
             rows.getFirst().bind(statement, topicId);
@@ -125,9 +129,12 @@ final class EventLog {
         }
     }
 
-    /** The id of the transaction running on {@code connection} (assigning one if it has none yet). */
-    static long currentXid(Connection connection) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT pg_current_xact_id()::text");
+    /**
+     * The id of the transaction running on {@code connection} (assigning one if it has none yet),
+     * once the transaction took its {@link CommitWatch} lock.
+     */
+    private long lockedXid(Connection connection) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(currentXid);
              ResultSet rs = select.executeQuery()) {
             rs.next();
             return Long.parseUnsignedLong(rs.getString(1));

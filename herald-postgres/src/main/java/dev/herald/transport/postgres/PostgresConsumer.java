@@ -2,6 +2,7 @@ package dev.herald.transport.postgres;
 
 import dev.herald.transport.Delivery;
 import dev.herald.transport.TopicSignals;
+import dev.herald.transport.TransportException;
 import dev.herald.transport.spi.LeasedDelivery;
 import dev.herald.transport.spi.PollingConsumer;
 import java.time.Duration;
@@ -9,6 +10,9 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
@@ -22,6 +26,12 @@ import java.util.function.BooleanSupplier;
  * visibility time, briefly while committed events wait behind the horizon, and never longer than the
  * fallback poll interval. Settling returns once committed; acks of the whole transport are batched
  * ({@link GroupCommit}).
+ *
+ * <p>A poll's queries run on a thread of their own, which the polling thread waits for. A dispatcher
+ * stops its poller by interrupting it, and an interrupted virtual thread closes the socket it is
+ * reading: the pooled connection would break under the query (and the pool log a warning and open
+ * another). Interrupted, the poll returns at once instead; its queries finish on their thread, and
+ * what they leased is kept for the next poll, or released when the consumer closed meanwhile.
  */
 final class PostgresConsumer extends PollingConsumer<DeliveryQueue.Lease> implements LeasedDelivery.Settler {
 
@@ -38,6 +48,9 @@ final class PostgresConsumer extends PollingConsumer<DeliveryQueue.Lease> implem
     private record Ahead(DeliveryQueue.Leased leased, long leasedAt) {
     }
 
+    /** Runs a poll's queries, each on a new virtual thread that nobody interrupts (see the class comment). */
+    private static final Executor UNINTERRUPTED = work -> Thread.ofVirtual().name("herald-postgres-poll").start(work);
+
     private final long id;
     private final SubscriptionStore.Stored subscription;
     private final Context context;
@@ -52,14 +65,58 @@ final class PostgresConsumer extends PollingConsumer<DeliveryQueue.Lease> implem
         this.context = context;
     }
 
+    /** Leases up to {@code max} deliveries ({@link #leaseNow}) on a thread nobody interrupts. */
+    @Override
+    protected DeliveryQueue.Lease lease(int max) {
+        CompletableFuture<DeliveryQueue.Lease> leasing = CompletableFuture.supplyAsync(() -> leaseNow(max),
+                UNINTERRUPTED);
+        try {
+            return leasing.get();
+        } catch (InterruptedException e) {
+            leasing.thenAcceptAsync(this::keepForNextPoll, UNINTERRUPTED);
+            Thread.currentThread().interrupt();
+            throw new TransportException("interrupted while polling " + subscription.spec().name(), e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new TransportException("polling " + subscription.spec().name() + " failed", e.getCause());
+        }
+    }
+
+    /**
+     * What an interrupted poll leased after its caller left: handed out by the next poll, or released
+     * if the consumer closed (close may have released this consumer's leases before these committed).
+     */
+    private void keepForNextPoll(DeliveryQueue.Lease lease) {
+        if (lease.deliveries().isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        aheadLock.lock();
+        try {
+            List<DeliveryQueue.Leased> leased = lease.deliveries();
+            for (int i = leased.size() - 1; i >= 0; i--) {
+                ahead.addFirst(new Ahead(leased.get(i), now));
+            }
+        } finally {
+            aheadLock.unlock();
+        }
+        if (isClosed()) {
+            release();
+        }
+    }
+
     /**
      * Leases up to {@code max} deliveries. Those leased ahead by an earlier poll go first, without a
      * round trip; else it leases at least {@link #MIN_LEASE} ({@link #fetch}) and keeps what is beyond
      * {@code max} for the next polls. A dispatcher whose handlers finish one by one polls for one or
      * two at a time: this turns those polls into one statement per batch.
      */
-    @Override
-    protected DeliveryQueue.Lease lease(int max) {
+    private DeliveryQueue.Lease leaseNow(int max) {
         List<DeliveryQueue.Leased> ready = takeAhead(max);
         if (!ready.isEmpty()) {
             return new DeliveryQueue.Lease(ready, null, false);

@@ -18,9 +18,10 @@ import java.util.regex.Pattern;
  *                                   underscores, starting with a letter or underscore, at most 48
  * @param poolSize                   connections in the pool opened from a JDBC URL (publishes, polls,
  *                                   settlements); unused when the transport is given a
- *                                   {@code DataSource}. Two more connections of the pool or the
+ *                                   {@code DataSource}. Three more connections of the pool or the
  *                                   {@code DataSource} are held for the transport's life: one
- *                                   listens for notifications, one sends them. Default 10
+ *                                   listens for notifications, one sends them, one waits for
+ *                                   outbox commits. Default 10
  * @param ackDeadline                a delivery not settled this long after it was handed out is
  *                                   handed out again (its lease expired); default 5 minutes
  * @param retentionMaxAge            events older than this are deleted, unless a subscription still
@@ -32,9 +33,10 @@ import java.util.regex.Pattern;
  * @param horizonRetryInterval       how soon a consumer polls again when committed events wait behind
  *                                   an older transaction that is still open (see
  *                                   {@link PostgresTransport}); default 5 ms
- * @param commitWatchInterval        how often the commit of an outbox transaction is checked, to
- *                                   wake consumers right after it; default 2 ms (checks back off to
- *                                   200 ms for transactions that stay open long)
+ * @param commitWatchInterval        how often an outbox transaction that stays open is checked for its
+ *                                   commit; default 2 ms, backing off to 200 ms as it stays open. (A
+ *                                   short one is not polled: its end is waited for, see
+ *                                   {@link PostgresTransport})
  * @param reapInterval               how often leases held by processes that died are released;
  *                                   default 5 seconds
  * @param maxBufferedPerSubscription at most this many events of a subscription are pulled from the

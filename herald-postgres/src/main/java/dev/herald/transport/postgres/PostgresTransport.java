@@ -83,10 +83,24 @@ import org.slf4j.LoggerFactory;
  * never lease the same delivery. An ordered subscription hands out only the oldest unsettled delivery
  * of each ordering key. Delivery and nack delays are visibility times in the table.
  *
+ * <p><b>Native filtering</b> ({@link Capability#NATIVE_FILTERING}). A subscription's
+ * {@linkplain SubscriptionSpec#filter() native filter} is stored beside it ({@code native_filter}, a JSON
+ * tree, see {@code StoredFilter}) and read under the row lock on every poll, so an update applies from
+ * the next pull on, in every process. The pull compiles it to a SQL predicate with bound values
+ * ({@code SqlFilter}): {@code type}, {@code subject}, {@code source} and {@code project} compare the
+ * columns copied out at insert ({@code =}, {@code starts_with}), other attributes the stored JSON. Rows it
+ * rejects become no delivery, yet the cursor moves past them like past any other row, so they are read
+ * once. What SQL cannot decide exactly (an attribute such as {@code time}, whose stored text is not its
+ * canonical form) counts as accepted: the dispatcher applies the whole filter to every delivery, so the
+ * predicate may let more through, never less. The backlog in {@link #stats} counts only events the
+ * filter accepts.
+ *
  * <p><b>Wake-ups.</b> Waiting consumers sleep until {@code LISTEN/NOTIFY} says their topic may have
  * something, with a slow fallback poll ({@link PostgresOptions#fallbackPollInterval()}). The
  * notifications are sent after commits, never inside a publishing transaction: see
- * {@code Notifier} for why and how outbox commits are noticed.
+ * {@code Notifier} for why. An outbox commit is noticed the moment it happens: the publishing
+ * transaction holds an advisory lock named after its id, which a thread of the transport waits for
+ * (see {@code CommitWatch}; transactions that stay open are polled instead).
  *
  * <p><b>Query</b> ({@link Capability#QUERY}). Each event's type, project, subject, source and time
  * are copied into columns at insert; {@link #query} turns the filter into SQL over them (indexes by
@@ -102,7 +116,7 @@ public final class PostgresTransport implements TransactionalTransport {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresTransport.class);
     private static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.DURABLE,
             Capability.ORDERING, Capability.REPLAY, Capability.CONSUMER_GROUPS, Capability.ATOMIC_BATCH,
-            Capability.TRANSACTIONS, Capability.NATIVE_DELAY, Capability.QUERY));
+            Capability.TRANSACTIONS, Capability.NATIVE_DELAY, Capability.NATIVE_FILTERING, Capability.QUERY));
 
     /** Acks in one statement at most; more wait for the next. */
     private static final int ACK_BATCH = 1_000;
@@ -128,6 +142,7 @@ public final class PostgresTransport implements TransactionalTransport {
     private final TopicSignals<Integer> signals;
     private final Notifier notifier;
     private final Listener listener;
+    private final CommitWatch commitWatch;
     private final ScheduledExecutorService maintenance;
     private final Set<PostgresConsumer> consumers = ConcurrentHashMap.newKeySet();
     private final AtomicLong consumerIds = new AtomicLong();
@@ -135,7 +150,8 @@ public final class PostgresTransport implements TransactionalTransport {
     private final Lifecycle lifecycle;
 
     private PostgresTransport(Db db, HikariDataSource ownPool, PostgresOptions options, int lockKey, int memberId,
-                              TopicSignals<Integer> signals, Notifier notifier, Listener listener) {
+                              TopicSignals<Integer> signals, Notifier notifier, Listener listener,
+                              CommitWatch commitWatch) {
         this.db = db;
         this.ownPool = ownPool;
         this.options = options;
@@ -145,7 +161,8 @@ public final class PostgresTransport implements TransactionalTransport {
         this.signals = signals;
         this.notifier = notifier;
         this.listener = listener;
-        this.log = new EventLog(db);
+        this.commitWatch = commitWatch;
+        this.log = new EventLog(db, watchKey(lockKey));
         this.reader = new LogReader(db);
         this.subscriptions = new SubscriptionStore(db, log);
         this.queue = new DeliveryQueue(db, options);
@@ -177,7 +194,7 @@ public final class PostgresTransport implements TransactionalTransport {
     /**
      * Opens a transport on the database at {@code jdbcUrl} (for example
      * {@code jdbc:postgresql://127.0.0.1:5432/app?user=herald}), with a connection pool of its own
-     * ({@link PostgresOptions#poolSize()} plus the two connections it holds), creating or upgrading
+     * ({@link PostgresOptions#poolSize()} plus the three connections it holds), creating or upgrading
      * Herald's schema.
      *
      * @throws TransportException when the database is unreachable, or its schema is from a newer Herald
@@ -188,8 +205,8 @@ public final class PostgresTransport implements TransactionalTransport {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(jdbcUrl);
         config.setPoolName("herald-postgres-" + options.schema());
-        config.setMaximumPoolSize(options.poolSize() + 2);
-        config.setMinimumIdle(Math.min(4, options.poolSize() + 2));
+        config.setMaximumPoolSize(options.poolSize() + 3);
+        config.setMinimumIdle(Math.min(4, options.poolSize() + 3));
         config.setAutoCommit(true);
         // While the database is unreachable a publish fails after this wait (the server answers 503,
         // retry later) instead of holding the caller for Hikari's default 30 s.
@@ -213,7 +230,7 @@ public final class PostgresTransport implements TransactionalTransport {
 
     /**
      * Opens a transport on a {@link DataSource} the application manages (typically its own pool, so
-     * that outbox publishes and Herald's work share it). The transport holds two of its connections
+     * that outbox publishes and Herald's work share it). The transport holds three of its connections
      * for its life, and borrows others briefly; closing the transport does not close the DataSource.
      * For batched publishes, set the pgjdbc property {@code reWriteBatchedInserts=true} on it.
      *
@@ -233,19 +250,32 @@ public final class PostgresTransport implements TransactionalTransport {
         int memberId = register(db);
         TopicSignals<Integer> signals = new TopicSignals<>();
         String channel = "herald." + options.schema();
-        Notifier notifier = new Notifier(dataSource, channel, signals, options.commitWatchInterval());
+        Notifier notifier = new Notifier(dataSource, channel, signals);
         Listener listener = new Listener(dataSource, channel, signals, lockKey, memberId, notifier::pid,
                 notifier::nudge);
+        CommitWatch commitWatch = new CommitWatch(dataSource, watchKey(lockKey), options.commitWatchInterval(),
+                notifier::committed);
         try {
             notifier.start();
             listener.start();
+            commitWatch.start();
         } catch (SQLException | RuntimeException e) {
+            commitWatch.close();
             listener.close();
             notifier.close();
             throw new TransportException("cannot open the PostgreSQL transport on schema " + options.schema()
                     + ": " + e.getMessage(), e);
         }
-        return new PostgresTransport(db, ownPool, options, lockKey, memberId, signals, notifier, listener);
+        return new PostgresTransport(db, ownPool, options, lockKey, memberId, signals, notifier, listener,
+                commitWatch);
+    }
+
+    /**
+     * The first key of the outbox transactions' advisory locks ({@link CommitWatch}): not the
+     * schema's key, whose second keys are member ids and 0.
+     */
+    private static int watchKey(int lockKey) {
+        return lockKey ^ 0x5a5a5a5a;
     }
 
     private static int register(Db db) {
@@ -339,9 +369,9 @@ public final class PostgresTransport implements TransactionalTransport {
     /**
      * Writes the events with the caller's connection, inside its open transaction; the caller's
      * commit makes them visible to subscriptions, its rollback discards them. The connection must be
-     * to this transport's database, with auto-commit off. Consumers are woken shortly after the
-     * commit (this transport watches the transaction's outcome), or by their fallback poll when the
-     * publishing process dies right after committing.
+     * to this transport's database, with auto-commit off. Consumers are woken when it commits (the
+     * transaction takes an advisory lock that this transport waits for, see {@code CommitWatch}),
+     * or by their fallback poll when the publishing process dies right after committing.
      */
     @Override
     public void publish(String topic, List<EncodedEvent> events, Connection connection) {
@@ -359,7 +389,7 @@ public final class PostgresTransport implements TransactionalTransport {
                 throw new IllegalArgumentException("the connection is in auto-commit mode: an outbox publish"
                         + " joins the caller's transaction, so turn auto-commit off and commit yourself");
             }
-            notifier.watch(log.appendInTransaction(connection, topicId, rows), topicId);
+            commitWatch.watch(log.appendInTransaction(connection, topicId, rows), topicId);
         } catch (SQLException e) {
             throw new TransportException("publishing to " + topic + " in the caller's transaction failed: "
                     + e.getMessage(), e);
@@ -492,6 +522,7 @@ public final class PostgresTransport implements TransactionalTransport {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        commitWatch.close();
         listener.close();
         notifier.close();
         try {

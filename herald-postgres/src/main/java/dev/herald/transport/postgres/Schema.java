@@ -25,7 +25,8 @@ import java.util.List;
  *       {@code event_time}), indexed by type, project and time.</li>
  *   <li>{@code subscriptions} — definition and position: the last {@code (xid, seq)} pulled, plus
  *       the filters a start position may need (a snapshot whose events are skipped, a first publish
- *       time), and the counter numbering its deliveries.</li>
+ *       time), and the counter numbering its deliveries. Since version 3 also its native filter
+ *       ({@code native_filter}, see {@code StoredFilter}), NULL for none.</li>
  *   <li>{@code deliveries} — per subscription, every event from the moment it is pulled from the log
  *       until it is acknowledged or dead-lettered, with its lease.</li>
  *   <li>{@code dead_letters} — events a subscription gave up on, each with its own copy of the event.</li>
@@ -146,7 +147,11 @@ final class Schema {
                     "CREATE INDEX events_by_type ON ${s}.events (topic_id, type text_pattern_ops, xid, seq)",
                     "CREATE INDEX events_by_project ON ${s}.events (topic_id, project, xid, seq)"
                             + " WHERE project IS NOT NULL",
-                    "CREATE INDEX events_by_event_time ON ${s}.events (topic_id, event_time)")));
+                    "CREATE INDEX events_by_event_time ON ${s}.events (topic_id, event_time)")),
+            // Native filtering: a pull inserts only the events the subscription's filter accepts (SqlFilter).
+            // NULL, what existing subscriptions get, is no filter. text, not jsonb: see StoredFilter.
+            new Migration(3, "subscriptions' native filter", List.of(
+                    "ALTER TABLE ${s}.subscriptions ADD COLUMN native_filter text")));
 
     private Schema() {
     }

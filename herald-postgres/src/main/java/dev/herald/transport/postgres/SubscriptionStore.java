@@ -24,26 +24,13 @@ final class SubscriptionStore {
     private final Db db;
     private final EventLog log;
     private final String find;
-    private final String stats;
 
     SubscriptionStore(Db db, EventLog log) {
         this.db = db;
         this.log = log;
         this.find = db.sql("""
-                SELECT s.id, s.topic_id, s.name, t.name, s.start, s.ordered, s.delay_micros
+                SELECT s.id, s.topic_id, s.name, t.name, s.start, s.ordered, s.delay_micros, s.native_filter
                 FROM ${s}.subscriptions s JOIN ${s}.topics t ON t.id = s.topic_id WHERE s.name = ?""");
-        // The backlog: what is still after the cursor (with the cursor's filters), plus what was
-        // pulled and is not settled yet.
-        this.stats = db.sql("""
-                SELECT (SELECT count(*) FROM ${s}.events e
-                        WHERE e.topic_id = s.topic_id AND (e.xid, e.seq) > (s.cursor_xid, s.cursor_seq)
-                          AND (s.start_time IS NULL OR e.published_at >= s.start_time)
-                          AND (s.skip_snapshot IS NULL OR NOT pg_visible_in_snapshot(e.xid, s.skip_snapshot)))
-                       + (SELECT count(*) FROM ${s}.deliveries d WHERE d.subscription_id = s.id),
-                       (SELECT count(*) FROM ${s}.deliveries d
-                        WHERE d.subscription_id = s.id AND d.leased_by IS NOT NULL AND d.visible_at > now()),
-                       (SELECT count(*) FROM ${s}.dead_letters l WHERE l.subscription_id = s.id)
-                FROM ${s}.subscriptions s WHERE s.name = ?""");
     }
 
     static IllegalArgumentException unknown(String name) {
@@ -59,7 +46,8 @@ final class SubscriptionStore {
                     return Optional.empty();
                 }
                 SubscriptionSpec spec = new SubscriptionSpec(rs.getString(3), rs.getString(4),
-                        StartPosition.parse(rs.getString(5)), rs.getBoolean(6), Duration.ofNanos(rs.getLong(7) * 1_000));
+                        StartPosition.parse(rs.getString(5)), rs.getBoolean(6), Duration.ofNanos(rs.getLong(7) * 1_000),
+                        StoredFilter.read(rs.getString(8)));
                 return Optional.of(new Stored(rs.getLong(1), rs.getInt(2), spec));
             }
         }
@@ -71,8 +59,10 @@ final class SubscriptionStore {
     }
 
     /**
-     * Creates a subscription at its start position, or updates an existing one's ordering and
-     * delivery delay, keeping its position. Deliveries already pulled keep their visibility time.
+     * Creates a subscription at its start position, or updates an existing one's ordering, delivery
+     * delay and native filter, keeping its position. Deliveries already pulled keep their visibility
+     * time; a new filter decides from the next pull on (events already passed by the cursor stay
+     * decided, as they would have been dispatched already).
      * Runs in the caller's transaction; the subscription's topic must exist ({@code topicId}).
      *
      * @return the stored subscription, and whether it existed
@@ -92,26 +82,28 @@ final class SubscriptionStore {
                         + stored.spec().topic() + ", not " + spec.topic() + ": delete it to move it");
             }
             try (PreparedStatement update = connection.prepareStatement(db.sql(
-                    "UPDATE ${s}.subscriptions SET ordered = ?, delay_micros = ? WHERE id = ?"))) {
+                    "UPDATE ${s}.subscriptions SET ordered = ?, delay_micros = ?, native_filter = ? WHERE id = ?"))) {
                 update.setBoolean(1, spec.ordered());
                 update.setLong(2, Db.micros(spec.deliveryDelay()));
-                update.setLong(3, stored.id());
+                update.setString(3, StoredFilter.write(spec.filter()));
+                update.setLong(4, stored.id());
                 update.executeUpdate();
             }
-            return new Stored(stored.id(), topicId, new SubscriptionSpec(spec.name(), spec.topic(),
-                    stored.spec().start(), spec.ordered(), spec.deliveryDelay()));
+            return new Stored(stored.id(), topicId, spec.withStart(stored.spec().start()));
         }
         EventLog.Position position = log.positionFor(connection, topicId, spec.start());
         try (PreparedStatement insert = connection.prepareStatement(db.sql("""
                 INSERT INTO ${s}.subscriptions
-                    (name, topic_id, start, ordered, delay_micros, cursor_xid, cursor_seq, skip_snapshot, start_time)
-                VALUES (?, ?, ?, ?, ?, ?::text::xid8, ?, ?::text::pg_snapshot, ?) RETURNING id"""))) {
+                    (name, topic_id, start, ordered, delay_micros, cursor_xid, cursor_seq, skip_snapshot, start_time,
+                     native_filter)
+                VALUES (?, ?, ?, ?, ?, ?::text::xid8, ?, ?::text::pg_snapshot, ?, ?) RETURNING id"""))) {
             insert.setString(1, spec.name());
             insert.setInt(2, topicId);
             insert.setString(3, spec.start().toString());
             insert.setBoolean(4, spec.ordered());
             insert.setLong(5, Db.micros(spec.deliveryDelay()));
             setPosition(insert, 6, position);
+            insert.setString(10, StoredFilter.write(spec.filter()));
             try (ResultSet rs = insert.executeQuery()) {
                 rs.next();
                 return new Stored(rs.getLong(1), topicId, spec);
@@ -163,10 +155,26 @@ final class SubscriptionStore {
         return stored;
     }
 
-    /** Counts a subscription's backlog in one snapshot. */
+    /**
+     * Counts a subscription's backlog in one statement: what is still after the cursor and the
+     * subscription will deliver (with the start position's filters and its native filter), plus what
+     * was pulled and is not settled yet.
+     */
     SubscriptionStats stats(Connection connection, String name) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement(stats)) {
-            select.setString(1, name);
+        Stored stored = require(connection, name);
+        SqlFilter filter = SqlFilter.compile(stored.spec().filter(), "e");
+        try (PreparedStatement select = connection.prepareStatement(db.sql("""
+                SELECT (SELECT count(*) FROM ${s}.events e
+                        WHERE e.topic_id = s.topic_id AND (e.xid, e.seq) > (s.cursor_xid, s.cursor_seq)
+                          AND (s.start_time IS NULL OR e.published_at >= s.start_time)
+                          AND (s.skip_snapshot IS NULL OR NOT pg_visible_in_snapshot(e.xid, s.skip_snapshot))
+                          AND %s)
+                       + (SELECT count(*) FROM ${s}.deliveries d WHERE d.subscription_id = s.id),
+                       (SELECT count(*) FROM ${s}.deliveries d
+                        WHERE d.subscription_id = s.id AND d.leased_by IS NOT NULL AND d.visible_at > now()),
+                       (SELECT count(*) FROM ${s}.dead_letters l WHERE l.subscription_id = s.id)
+                FROM ${s}.subscriptions s WHERE s.id = ?""".formatted(filter.sql())))) {
+            select.setLong(filter.bind(select, 1), stored.id());
             try (ResultSet rs = select.executeQuery()) {
                 if (!rs.next()) {
                     throw unknown(name);

@@ -5,12 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herald.event.EventBuilder;
 import dev.herald.event.JsonEvents;
+import dev.herald.tck.TestEvents;
+import dev.herald.transport.Consumer;
+import dev.herald.transport.Delivery;
+import dev.herald.transport.EncodedEvent;
 import dev.herald.transport.LogFilter;
 import dev.herald.transport.LogQuery;
 import dev.herald.transport.TransportException;
 import dev.herald.transport.TypeGlob;
 import io.cloudevents.CloudEvent;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Map;
@@ -67,11 +72,11 @@ class SchemaMigrationTest {
             }
         }
         assertThat(outcomes).allMatch(PostgresTransport.class::isInstance);
-        assertThat(versions()).containsExactly(1, 2);
+        assertThat(versions()).containsExactly(1, 2, 3);
 
         // Opening again changes nothing.
         PostgresTransport.open(database.jdbcUrl(), database.options()).close();
-        assertThat(versions()).containsExactly(1, 2);
+        assertThat(versions()).containsExactly(1, 2, 3);
     }
 
     @Test
@@ -107,7 +112,43 @@ class SchemaMigrationTest {
             assertThat(transport.query(LogQuery.of("events").withFilter(filter)).entries())
                     .extracting(e -> e.event().getId()).containsExactly(old.getId());
         }
-        assertThat(versions()).containsExactly(1, 2);
+        assertThat(versions()).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void version3LeavesExistingSubscriptionsWithoutAFilter() throws Exception {
+        // A schema at version 2 with a subscription reading from the start.
+        database.execute("CREATE SCHEMA ${s}");
+        database.execute("CREATE TABLE ${s}.schema_version (version integer PRIMARY KEY, description text NOT NULL,"
+                + " applied_at timestamptz NOT NULL DEFAULT clock_timestamp())");
+        for (Schema.Migration migration : Schema.MIGRATIONS.subList(0, 2)) {
+            for (String sql : migration.statements()) {
+                database.execute(sql);
+            }
+            database.execute("INSERT INTO ${s}.schema_version (version, description) VALUES (" + migration.version()
+                    + ", 'before')");
+        }
+        database.execute("INSERT INTO ${s}.topics (name) VALUES ('events')");
+        database.execute("INSERT INTO ${s}.subscriptions (name, topic_id, start, ordered, delay_micros, cursor_xid,"
+                + " cursor_seq) VALUES ('old', (SELECT id FROM ${s}.topics), 'earliest', false, 0, '0'::xid8, 0)");
+
+        try (PostgresTransport transport = PostgresTransport.open(database.jdbcUrl(), database.options())) {
+            assertThat(transport.subscription("old")).hasValueSatisfying(s -> assertThat(s.filter().isAll()).isTrue());
+            List<CloudEvent> events = TestEvents.probes("old", 3);
+            transport.publish("events", EncodedEvent.all(events));
+            List<String> received = new ArrayList<>();
+            try (Consumer consumer = transport.openConsumer("old")) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (received.size() < events.size() && System.nanoTime() < deadline) {
+                    for (Delivery delivery : consumer.poll(10, Duration.ofMillis(500))) {
+                        received.add(delivery.event().getId());
+                        delivery.ack();
+                    }
+                }
+            }
+            assertThat(received).containsExactlyElementsOf(events.stream().map(CloudEvent::getId).toList());
+        }
+        assertThat(versions()).containsExactly(1, 2, 3);
     }
 
     private List<Integer> versions() throws Exception {
