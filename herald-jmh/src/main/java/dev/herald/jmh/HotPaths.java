@@ -15,7 +15,7 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
  * The jar's entry point: {@code java -jar herald-jmh/target/benchmarks.jar [JMH options]}. Prints the
  * machine, runs the benchmarks JMH's options select (all by default), and prints each hot path as a
  * ratio of its raw baseline in the same run: publish and validation against encoding the event,
- * dispatch against decoding it.
+ * dispatch against decoding it, intake against parsing the request body to a tree.
  */
 public final class HotPaths {
 
@@ -43,6 +43,9 @@ public final class HotPaths {
         ratio(micros, "publishInMemory", "encode");
         ratio(micros, "validate", "encode");
         ratio(micros, "dispatch", "decode");
+        ratio(micros, "read", "parseTree");
+        ratio(micros, "readBatch", "parseTree");
+        ratio(micros, "intakeInMemory", "parseTree");
     }
 
     private static void ratio(Map<String, Double> micros, String path, String baseline) {
