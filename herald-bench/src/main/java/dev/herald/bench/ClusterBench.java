@@ -168,8 +168,10 @@ public final class ClusterBench {
                 long serverCpu = cluster.cpuNanos();
                 HttpLoad.Result intake = table.run("herald    intake, " + instances(n), intake(cluster)
                         .requests(settings.events), singles(warm), 1, null);
-                out.printf(Locale.ROOT, "          intake: instances' CPU %s of the machine%n",
-                        percent(BenchServer.share(cluster.cpuNanos() - serverCpu, intake.elapsedNanos())));
+                long intakeCpu = cluster.cpuNanos() - serverCpu;
+                out.printf(Locale.ROOT, "          intake: instances' CPU %s of the machine, %s per event%n",
+                        percent(BenchServer.share(intakeCpu, intake.elapsedNanos())),
+                        perEvent(intakeCpu, settings.events));
 
                 sink.reset();
                 int backlog = warm + settings.events;
@@ -188,10 +190,12 @@ public final class ClusterBench {
                 if (sink.badSignatures() > 0) {
                     throw new IllegalStateException(sink.badSignatures() + " deliveries had a bad signature");
                 }
+                long deliveryCpu = cluster.cpuNanos() - serverCpu;
                 out.printf(Locale.ROOT, "          webhooks: %,d requests for %,d events (%,d redelivered), 0 bad "
-                                + "signatures; instances' CPU %s of the machine%n", sink.requests(), sink.distinct(),
-                        sink.requests() - sink.distinct(),
-                        percent(BenchServer.share(cluster.cpuNanos() - serverCpu, System.nanoTime() - started)));
+                                + "signatures; instances' CPU %s of the machine, %s per event%n", sink.requests(),
+                        sink.distinct(), sink.requests() - sink.distinct(),
+                        percent(BenchServer.share(deliveryCpu, System.nanoTime() - started)),
+                        perEvent(deliveryCpu, backlog));
                 return new double[] {intake.perSecond(), delivered};
             }
         }
@@ -229,6 +233,14 @@ public final class ClusterBench {
 
         private static String instances(int n) {
             return n + (n == 1 ? " instance" : " instances");
+        }
+
+        /**
+         * The instances' CPU time per event, all instances together: what each event costs them, which the
+         * share of the machine hides when the instances wait for the CPU or for the database.
+         */
+        private static String perEvent(long cpuNanos, int events) {
+            return cpuNanos < 0 ? "-" : String.format(Locale.ROOT, "%.2f ms", cpuNanos / 1e6 / events);
         }
 
         private static String percent(double share) {

@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -66,6 +65,8 @@ final class CommitWatch implements AutoCloseable {
     private boolean closed;
     /** Used by the thread only (and by close, once the thread ended). */
     private Connection connection;
+    /** Failures in a row; used by the thread only. */
+    private int failures;
 
     /** A watched transaction: its topics, when it was first watched, and whether its lock was waited for. */
     private static final class Watched {
@@ -150,7 +151,8 @@ final class CommitWatch implements AutoCloseable {
                 lock.unlock();
             }
             try {
-                forgetEnded(target == null ? statuses(null, xids) : statuses(target, xids), target);
+                forgetEnded(statuses(target, xids), target);
+                failures = 0;
             } catch (SQLException e) {
                 if (target != null && LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
                     stopWaitingFor(target);
@@ -163,16 +165,39 @@ final class CommitWatch implements AutoCloseable {
         }
     }
 
+    /**
+     * The database failed this thread: wakes the topics of every watched transaction and forgets them (a
+     * wake-up in vain costs a poll; one missed, a fallback poll interval), reconnects on the next
+     * watch, and pauses, longer after each failure in a row, so that an unreachable database is not
+     * asked (and logged) a few times a second.
+     */
     private void failed(Exception e) {
         if (isClosed()) {
             return;
         }
+        failures++;
         LOG.warn("watching outbox commits failed; their consumers fall back to polling", e);
         disconnect();
+        Set<Integer> topics = new HashSet<>();
+        lock.lock();
         try {
-            Thread.sleep(100);
+            watched.values().forEach(forgotten -> topics.addAll(forgotten.topics));
+            watched.clear();
+        } finally {
+            lock.unlock();
+        }
+        topics.forEach(committed);
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(100L << Math.min(failures - 1, 6), 5_000));
+        lock.lock();
+        try {
+            // Not cut short by new watches, only by close.
+            for (long wait = until - System.nanoTime(); !closed && wait > 0; wait = until - System.nanoTime()) {
+                work.awaitNanos(wait);
+            }
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -41,12 +41,18 @@ public final class WebhookSigner {
 
     /** One signature: {@code v1,} + base64(HMAC-SHA256(key, id.timestamp.body)). */
     public static String sign(WebhookSecret secret, String id, long timestampSeconds, byte[] body) {
+        Mac mac = secret.newMac();
+        mac.update((id + "." + timestampSeconds + ".").getBytes(StandardCharsets.UTF_8));
+        mac.update(body);
+        return "v1," + Base64.getEncoder().encodeToString(mac.doFinal());
+    }
+
+    /** HMAC-SHA256 keyed with {@code key}. */
+    static Mac hmac(byte[] key) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.key(), "HmacSHA256"));
-            mac.update((id + "." + timestampSeconds + ".").getBytes(StandardCharsets.UTF_8));
-            mac.update(body);
-            return "v1," + Base64.getEncoder().encodeToString(mac.doFinal());
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is not available in this JDK", e);
         }

@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.herald.server.subscriptions.TestEvents;
 import io.cloudevents.CloudEvent;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /** Signing per Standard Webhooks, secrets, and the CloudEvents HTTP binding's header encoding. */
@@ -21,6 +25,26 @@ class StandardWebhooksTest {
                 "{\"test\": 2432232314}".getBytes(StandardCharsets.UTF_8));
 
         assertThat(signature).isEqualTo("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    }
+
+    @Test
+    void everySignatureWithASecretStartsAfresh() throws Exception {
+        // A secret keys its HMAC once and signs with copies of it: no signature may see another's bytes.
+        WebhookSecret secret = WebhookSecret.parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+        byte[] body = "{\"test\": 2432232314}".getBytes(StandardCharsets.UTF_8);
+        assertThat(WebhookSigner.sign(secret, "other", 1, "something else".getBytes(StandardCharsets.UTF_8)))
+                .isNotEqualTo("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+
+        try (ExecutorService threads = Executors.newFixedThreadPool(8)) {
+            List<Future<String>> signatures = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                signatures.add(threads.submit(() -> WebhookSigner.sign(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                        1614265330, body)));
+            }
+            for (Future<String> signature : signatures) {
+                assertThat(signature.get()).isEqualTo("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+            }
+        }
     }
 
     @Test
