@@ -51,7 +51,6 @@ final class CommitWatch implements AutoCloseable {
     /** The advisory lock's second key: the transaction id's low 31 bits. */
     private static final long LOW_BITS = 0x7fffffffL;
 
-    private final DataSource dataSource;
     private final int lockKey;
     private final long pollIntervalNanos;
     private final Consumer<Integer> committed;
@@ -64,7 +63,7 @@ final class CommitWatch implements AutoCloseable {
     private long nextPoll;
     private boolean closed;
     /** Used by the thread only (and by close, once the thread ended). */
-    private Connection connection;
+    private final OwnConnection connection;
     /** Failures in a row; used by the thread only. */
     private int failures;
 
@@ -81,7 +80,7 @@ final class CommitWatch implements AutoCloseable {
      * @param committed    called with each topic of a transaction that committed
      */
     CommitWatch(DataSource dataSource, int lockKey, Duration pollInterval, Consumer<Integer> committed) {
-        this.dataSource = dataSource;
+        this.connection = new OwnConnection(dataSource, "commit watch");
         this.lockKey = lockKey;
         this.pollIntervalNanos = pollInterval.toNanos();
         this.committed = committed;
@@ -98,7 +97,7 @@ final class CommitWatch implements AutoCloseable {
 
     /** Connects and starts watching. */
     void start() throws SQLException {
-        connect();
+        connection.get();
         thread.start();
     }
 
@@ -243,14 +242,14 @@ final class CommitWatch implements AutoCloseable {
      * shared lock are local to its own transaction, which ends with it.
      */
     private Map<Long, String> statuses(Long target, List<Long> xids) throws SQLException {
-        Connection connection = connection();
-        Array array = connection.createArrayOf("text", xids.stream().map(Long::toUnsignedString).toArray(String[]::new));
+        Connection open = this.connection.get();
+        Array array = open.createArrayOf("text", xids.stream().map(Long::toUnsignedString).toArray(String[]::new));
         String sql = target == null
                 ? "SELECT x, pg_xact_status(x::xid8) FROM unnest(?::text[]) AS x"
                 : "WITH timeout AS MATERIALIZED (SELECT set_config('lock_timeout', '" + LOCK_WAIT.toMillis() + "ms',"
                         + " true)), waited AS MATERIALIZED (SELECT pg_advisory_xact_lock_shared(" + lockKey + ", ?) FROM timeout)"
                         + " SELECT x, pg_xact_status(x::xid8) FROM waited, unnest(?::text[]) AS x";
-        try (PreparedStatement select = connection.prepareStatement(sql)) {
+        try (PreparedStatement select = open.prepareStatement(sql)) {
             int index = 1;
             if (target != null) {
                 select.setInt(index++, (int) (target & LOW_BITS));
@@ -317,32 +316,7 @@ final class CommitWatch implements AutoCloseable {
         }
     }
 
-    private Connection connection() throws SQLException {
-        if (connection == null) {
-            connect();
-        }
-        return connection;
-    }
-
-    private void connect() throws SQLException {
-        Connection fresh = dataSource.getConnection();
-        try {
-            fresh.setAutoCommit(true);
-            connection = fresh;
-        } catch (SQLException | RuntimeException e) {
-            fresh.close();
-            throw e;
-        }
-    }
-
     private void disconnect() {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException e) {
-                LOG.debug("closing the commit watch's connection failed", e);
-            }
-            connection = null;
-        }
+        connection.drop();
     }
 }

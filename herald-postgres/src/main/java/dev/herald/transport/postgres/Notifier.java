@@ -38,7 +38,6 @@ final class Notifier implements AutoCloseable {
     /** The payload of {@link #nudge()}: no topic. */
     static final String NUDGE = "nudge";
 
-    private final DataSource dataSource;
     private final String channel;
     private final TopicSignals<Integer> signals;
     private final Thread thread;
@@ -48,11 +47,11 @@ final class Notifier implements AutoCloseable {
     private final Set<String> due = new HashSet<>();
     private boolean closed;
     /** Used by the notifier's thread only (and by close, once the thread ended). */
-    private Connection connection;
+    private final OwnConnection connection;
     private volatile int pid = -1;
 
     Notifier(DataSource dataSource, String channel, TopicSignals<Integer> signals) {
-        this.dataSource = dataSource;
+        this.connection = new OwnConnection(dataSource, "notifier");
         this.channel = channel;
         this.signals = signals;
         this.thread = Thread.ofPlatform().daemon().name("herald-postgres-notifier").unstarted(this::run);
@@ -60,7 +59,7 @@ final class Notifier implements AutoCloseable {
 
     /** Connects (so that {@link #pid()} is known to the listener) and starts sending. */
     void start() throws SQLException {
-        connect();
+        connection();
         thread.start();
     }
 
@@ -155,9 +154,9 @@ final class Notifier implements AutoCloseable {
      * often as commits are seen, a few hundred times a second under load.
      */
     private void send(List<String> payloads) throws SQLException {
-        Connection connection = connection();
-        Array array = connection.createArrayOf("text", payloads.toArray(String[]::new));
-        try (PreparedStatement notify = connection.prepareStatement("WITH relaxed AS (SELECT"
+        Connection open = connection();
+        Array array = open.createArrayOf("text", payloads.toArray(String[]::new));
+        try (PreparedStatement notify = open.prepareStatement("WITH relaxed AS (SELECT"
                 + " set_config('synchronous_commit', 'off', true)) SELECT count(pg_notify(?, p))"
                 + " FROM relaxed, unnest(?::text[]) AS p")) {
             notify.setString(1, channel);
@@ -169,33 +168,15 @@ final class Notifier implements AutoCloseable {
     }
 
     private Connection connection() throws SQLException {
-        if (connection == null) {
-            connect();
+        Connection open = connection.get();
+        if (pid < 0) {
+            pid = open.unwrap(PGConnection.class).getBackendPID();
         }
-        return connection;
-    }
-
-    private void connect() throws SQLException {
-        Connection fresh = dataSource.getConnection();
-        try {
-            fresh.setAutoCommit(true);
-            pid = fresh.unwrap(PGConnection.class).getBackendPID();
-            connection = fresh;
-        } catch (SQLException | RuntimeException e) {
-            fresh.close();
-            throw e;
-        }
+        return open;
     }
 
     private void disconnect() {
         pid = -1;
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException e) {
-                LOG.debug("closing the notifier's connection failed", e);
-            }
-            connection = null;
-        }
+        connection.drop();
     }
 }
